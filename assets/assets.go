@@ -1,0 +1,77 @@
+// Package assets embeds Zona's static files and serves them under content-hashed URLs, so
+// browsers may cache them for a year and still get a new file the moment it changes.
+//
+// Vendored files and their versions: vendor/htmx-2.0.11.min.js (npm htmx.org 2.0.11) and
+// vendor/pico-2.1.1.min.css (npm @picocss/pico 2.1.1), each with its licence beside it.
+package assets
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+//go:embed *.css *.js *.svg vendor
+var files embed.FS
+
+// Prefix is where assets are served.
+const Prefix = "/assets/"
+
+type asset struct {
+	body  []byte
+	ctype string
+}
+
+var (
+	urls   = map[string]string{} // name → hashed URL
+	byPath = map[string]asset{}  // hashed URL → file
+)
+
+func init() {
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(name, ".LICENSE") {
+			return err
+		}
+		body, err := files.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		ext := path.Ext(name)
+		url := Prefix + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		urls[name] = url
+		byPath[url] = asset{body: body, ctype: mime.TypeByExtension(ext)}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// URL returns the content-hashed URL of the embedded file name (for example "app.css").
+// It panics on an unknown name, which the view tests catch.
+func URL(name string) string {
+	u, ok := urls[name]
+	if !ok {
+		panic("assets: no file " + name)
+	}
+	return u
+}
+
+// Handler serves the embedded files at their hashed URLs with a year-long, immutable cache
+// lifetime. Any other path under Prefix is a 404.
+func Handler(c *fiber.Ctx) error {
+	a, ok := byPath[c.Path()]
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	c.Set(fiber.HeaderContentType, a.ctype)
+	return c.Send(a.body)
+}

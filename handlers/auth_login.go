@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"errors"
+	"math"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/locales"
+	"zona/secure"
+	"zona/store"
+	"zona/views"
+)
+
+// Sign-in limits: after maxAccountFailures wrong passwords for one email, or maxIPFailures
+// from one address, within failureWindow, sign-in is refused until the window ends.
+const (
+	maxAccountFailures = 10
+	maxIPFailures      = 50
+	failureWindow      = 15 * time.Minute
+)
+
+func (s *Server) showHome(c *fiber.Ctx) error {
+	if currentPrincipal(c) != nil {
+		return c.Redirect("/zona", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// loginForm is the sign-in form as typed.
+type loginForm struct {
+	email, password string
+	next            string
+	errs            map[string]string // field → message key
+}
+
+func parseLogin(c *fiber.Ctx) *loginForm {
+	f := &loginForm{errs: map[string]string{}}
+	var ok bool
+	f.email, ok = formText(c, "email", false)
+	if key := checkEmail(f.email, ok); key != "" {
+		f.errs["email"] = key
+	}
+	f.password, ok = formText(c, "password", true)
+	switch {
+	case !ok:
+		f.errs["password"] = "form.invalid_chars"
+	case f.password == "":
+		f.errs["password"] = "form.password_required"
+	case len(f.password) > maxPasswordLen:
+		f.errs["password"] = "form.password_too_long"
+	}
+	f.next, _ = formText(c, "next", false)
+	return f
+}
+
+func (f *loginForm) page(t *locales.Translator, notice string) views.LoginPage {
+	msg := func(field string) string {
+		if k := f.errs[field]; k != "" {
+			return t.T(k)
+		}
+		return ""
+	}
+	return views.LoginPage{
+		Email: views.Field{Name: "email", Label: t.T("field.email"), Type: "email", Value: f.email,
+			Error: msg("email"), Autocomplete: "username", Required: true, MaxLength: maxEmailLen},
+		Password: views.Field{Name: "password", Label: t.T("field.password"), Type: "password",
+			Error: msg("password"), Autocomplete: "current-password", Required: true},
+		Error: notice,
+		Next:  f.next,
+	}
+}
+
+func (s *Server) showLogin(c *fiber.Ctx) error {
+	if currentPrincipal(c) != nil {
+		return c.Redirect("/zona", fiber.StatusSeeOther)
+	}
+	f := &loginForm{next: c.Query("next")}
+	return s.render(c, fiber.StatusOK, s.tr(c).T("page.login.title"), views.Login(f.page(s.tr(c), "")))
+}
+
+// signIn checks an email and password. An unknown email and a wrong password get the same
+// answer in the same time; repeated failures lock the account (and the address) for a while.
+func (s *Server) signIn(c *fiber.Ctx) error {
+	t := s.tr(c)
+	f := parseLogin(c)
+	again := func(status int, notice string) error {
+		return s.render(c, status, t.T("page.login.title"), views.Login(f.page(t, notice)))
+	}
+	if len(f.errs) > 0 {
+		return again(fiber.StatusOK, "")
+	}
+	acctKey, ipKey := "rl:signin:acct:"+store.NormalizeEmail(f.email), "rl:signin:ip:"+c.IP()
+	if wait, locked, err := s.locked(acctKey, maxAccountFailures, ipKey, maxIPFailures); err != nil {
+		return err
+	} else if locked {
+		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
+	}
+	cl, err := s.store.ClientByEmail(f.email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	match := false
+	if cl != nil {
+		match, err = secure.Verify(c.UserContext(), cl.PasswordHash, f.password)
+	} else {
+		err = secure.VerifyNothing(c.UserContext(), f.password)
+	}
+	if err != nil {
+		return err
+	}
+	if !match {
+		if err := s.signInFailed(c, cl, acctKey, ipKey); err != nil {
+			return err
+		}
+		return again(fiber.StatusOK, t.T("page.login.wrong"))
+	}
+	if err := s.kv.Delete(acctKey); err != nil {
+		return err
+	}
+	prev, err := s.store.LastOfKind(cl.ID, store.KindSignIn, 200)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := s.startSession(c, principalClient, cl.ID, prev); err != nil {
+		return err
+	}
+	p := &principal{Kind: principalClient, ID: cl.ID, Client: cl}
+	if err := s.store.Record(cl.ID, s.event(c, p, store.KindSignIn)); err != nil {
+		return err
+	}
+	return c.Redirect(safeNext(f.next), fiber.StatusSeeOther)
+}
+
+// locked reports whether either counter has reached its limit, and how long until it resets.
+func (s *Server) locked(acctKey string, acctMax int, ipKey string, ipMax int) (time.Duration, bool, error) {
+	for _, l := range []struct {
+		key string
+		max int
+	}{{acctKey, acctMax}, {ipKey, ipMax}} {
+		n, left, err := s.kv.Count(l.key)
+		if err != nil {
+			return 0, false, err
+		}
+		if n >= l.max {
+			return left, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+func (s *Server) signInFailed(c *fiber.Ctx, cl *store.Client, acctKey, ipKey string) error {
+	for _, key := range []string{acctKey, ipKey} {
+		if _, err := s.kv.Hit(key, failureWindow); err != nil {
+			return err
+		}
+	}
+	s.log.Info("sign-in failed", "ip", c.IP(), "known", cl != nil)
+	if cl == nil {
+		return nil
+	}
+	ev := s.event(c, nil, store.KindSignInFailed)
+	ev.Actor = store.Actor{Kind: store.ActorOwner, ID: cl.ID, Name: cl.Name()}
+	return s.store.Record(cl.ID, ev)
+}
+
+// event is a history event of kind for the request's principal p (nil for the system),
+// with the request's address and browser.
+func (s *Server) event(c *fiber.Ctx, p *principal, kind string) store.Event {
+	ev := store.Event{Kind: kind, IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 512),
+		Actor: store.Actor{Kind: store.ActorSystem}}
+	if p != nil {
+		ev.Actor = p.actor()
+	}
+	return ev
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+func minutes(d time.Duration) int { return max(1, int(math.Ceil(d.Minutes()))) }

@@ -1,0 +1,33 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+
+	"zona/store"
+)
+
+// signOut ("Salir") ends the session on the server, forgets the CSRF token and tells the
+// browser to drop what it kept of the site, so that nothing of the account can be seen again
+// from this browser, not even with the Back button.
+func (s *Server) signOut(c *fiber.Ctx) error {
+	if p := currentPrincipal(c); p != nil {
+		if err := s.store.Record(p.ClientID(), s.event(c, p, store.KindSignOut)); err != nil {
+			return err
+		}
+	}
+	if err := currentSession(c).Destroy(); err != nil {
+		return err
+	}
+	if h, ok := c.Locals(localCSRFHdl).(*csrf.CSRFHandler); ok {
+		if err := h.DeleteToken(c); err != nil {
+			return err
+		}
+	}
+	c.Set("Clear-Site-Data", `"cache", "storage"`)
+	if isHTMX(c) {
+		c.Set("HX-Redirect", "/login")
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}

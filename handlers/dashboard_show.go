@@ -1,0 +1,36 @@
+package handlers
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/views"
+)
+
+// recentOnDashboard is how many history entries the dashboard shows.
+const recentOnDashboard = 5
+
+func (s *Server) showDashboard(c *fiber.Ctx) error {
+	p := currentPrincipal(c)
+	entries, _, err := s.store.ListActivity(p.ClientID(), "", recentOnDashboard)
+	if err != nil {
+		return err
+	}
+	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
+	page := views.DashboardPage{
+		Name: p.Name(), Email: p.Email(), Company: p.Client.Company, MemberSince: p.Client.CreatedAt,
+	}
+	sess := currentSession(c)
+	if at, ok := sess.Get(sessPrevAt).(int64); ok {
+		ip, _ := sess.Get(sessPrevIP).(string)
+		ua, _ := sess.Get(sessPrevUA).(string)
+		page.LastSignIn = &views.ActivityLine{At: time.Unix(at, 0), IP: ip, Device: views.Device(ctx, ua)}
+	}
+	for _, e := range entries {
+		page.Recent = append(page.Recent, views.ActivityLine{
+			At: e.At, Text: views.Describe(ctx, e), IP: e.IP, Device: views.Device(ctx, e.UserAgent),
+		})
+	}
+	return s.render(c, fiber.StatusOK, s.tr(c).T("page.dashboard.title"), views.Dashboard(page))
+}

@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"zona/locales"
+	"zona/views"
+)
+
+// isHTMX reports whether the request is an htmx request for a fragment: sent by htmx and
+// not a boosted navigation (which wants the whole page).
+func isHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true"
+}
+
+// render answers with body: alone for an htmx request, inside the layout otherwise. This is
+// the one place that decides between fragment and full page.
+func (s *Server) render(c *fiber.Ctx, status int, title string, body templ.Component) error {
+	c.Vary("HX-Request")
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
+	if isHTMX(c) {
+		return body.Render(ctx, c.Response().BodyWriter())
+	}
+	return views.Layout(title).Render(templ.WithChildren(ctx, body), c.Response().BodyWriter())
+}
+
+// tr is the translator for the request's language: the signed-in person's saved choice,
+// else the language cookie, else the browser's Accept-Language, else Spanish.
+func (s *Server) tr(c *fiber.Ctx) *locales.Translator {
+	if t, ok := c.Locals("tr").(*locales.Translator); ok {
+		return t
+	}
+	choice := c.Cookies(langCookie)
+	if p := currentPrincipal(c); p != nil && p.Client.Lang != "" {
+		choice = p.Client.Lang
+	}
+	t := locales.For(locales.Negotiate(choice, c.Get(fiber.HeaderAcceptLanguage)))
+	c.Locals("tr", t)
+	return t
+}
+
+// viewCtx is what the views need to know about the request, made once per request.
+func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
+	if v, ok := c.Locals("view").(*views.Ctx); ok {
+		return v
+	}
+	v := &views.Ctx{
+		Tr:    s.tr(c),
+		Brand: s.cfg.Brand,
+		Path:  string(c.Request().URI().RequestURI()),
+		Loc:   s.cfg.Location,
+	}
+	v.CSRF, _ = c.Locals(localCSRF).(string)
+	if p := currentPrincipal(c); p != nil {
+		v.User = &views.User{Name: p.Name(), Email: p.Email(), Areas: menuFor(p)}
+	}
+	c.Locals("view", v)
+	return v
+}
+
+// menuFor lists the areas of the user menu that p may open, in menu order.
+func menuFor(p *principal) []views.MenuItem {
+	return []views.MenuItem{
+		{Href: "/zona", MsgKey: "menu.dashboard", TestID: "menu-dashboard"},
+	}
+}

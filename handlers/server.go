@@ -1,0 +1,99 @@
+// Package handlers is Zona's HTTP side: the route table, the middleware and one small
+// handler per file. Handlers stay thin: parse the request, call the store or a domain rule,
+// render a view.
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"zona/secure"
+	"zona/store"
+)
+
+// Config is what the operator sets (flags and ZONA_* variables, see main.go).
+type Config struct {
+	// Brand is the operator's name, shown in the UI and in mail.
+	Brand string
+	// BaseURL is the public address of Zona, used in links sent out of band.
+	BaseURL string
+	// SecureCookies marks cookies Secure (Zona is reached over HTTPS).
+	SecureCookies bool
+	// TrustedProxies are the addresses whose forwarding headers are believed. Empty means
+	// the client's address is the connection's.
+	TrustedProxies []string
+	// IdleTimeout ends a session nobody used for that long; AbsoluteTimeout ends any
+	// session that old.
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	// Location is the time zone in which dates are shown.
+	Location *time.Location
+	Logger   *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.Brand == "" {
+		c.Brand = "Zona"
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.AbsoluteTimeout <= 0 {
+		c.AbsoluteTimeout = 12 * time.Hour
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Server holds what the handlers share.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	kv       *store.Sessions
+	sessions *session.Store
+	log      *slog.Logger
+}
+
+// New builds the Fiber app with every route of Zona.
+func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
+	cfg.defaults()
+	s := &Server{cfg: cfg, store: st, kv: kv, log: cfg.Logger}
+	s.sessions = session.New(session.Config{
+		Storage:           kv,
+		Expiration:        cfg.IdleTimeout,
+		KeyLookup:         "cookie:" + sessionCookie,
+		CookieSecure:      cfg.SecureCookies,
+		CookieHTTPOnly:    true,
+		CookieSameSite:    fiber.CookieSameSiteLaxMode,
+		CookieSessionOnly: true,
+		KeyGenerator:      secure.Token,
+	})
+	app := fiber.New(fiber.Config{
+		AppName:                 "zona",
+		ErrorHandler:            s.handleError,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             2 * time.Minute,
+		BodyLimit:               1 << 20,
+		DisableStartupMessage:   true,
+	})
+	s.routes(app)
+	return app
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}

@@ -1,0 +1,220 @@
+// Command zona is the client zone of a hosting company: one binary with its own embedded
+// store. Run "zona help" for the commands.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the binary carries its time zones; the container has none
+
+	"zona/handlers"
+	"zona/secure"
+	"zona/store"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "zona:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command line. Tests call it as the binary would be called.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "staff" || cmd == "client" {
+		if len(args) == 0 || args[0] != "create" {
+			return fmt.Errorf("usage: zona %s create --email E ... --password-stdin", cmd)
+		}
+		cmd, args = cmd+" create", args[1:]
+	}
+	commands := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+		"serve":         serve,
+		"staff create":  createStaff,
+		"client create": createClient,
+		"demo":          demo,
+		"audit":         auditVerify,
+		"backup":        backup,
+		"restore":       restore,
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	f, ok := commands[cmd]
+	if !ok {
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	return f(ctx, args, stdin, stdout, stderr)
+}
+
+const usage = `Usage: zona [command] [flags]
+
+Commands:
+  serve                       run the web server (the default)
+  staff create --email E --password-stdin [--name N]
+  client create --email E --name N --password-stdin
+  demo                        seed demo data and print its sign-ins
+  audit verify [--client E]   check the tamper-evident history chains
+  backup FILE                 write a backup of the store (server stopped)
+  restore FILE                load a backup into an empty data dir
+
+Every command takes --data DIR (env ZONA_DATA, default ./data). "zona serve -h" lists the
+server's flags; each has a ZONA_* variable.
+`
+
+// env returns the ZONA_* variable name, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("ZONA_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", env("DATA", "./data"), "data directory (env ZONA_DATA)")
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := dataFlag(fs)
+	addr := fs.String("addr", env("ADDR", ":8080"), "listen address (env ZONA_ADDR)")
+	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of Zona, used in links (default http://localhost:PORT) (env ZONA_BASE_URL)")
+	brand := fs.String("brand", env("BRAND", "Zona"), "company name shown to customers (env ZONA_BRAND)")
+	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed (env ZONA_TRUSTED_PROXIES)")
+	secureCookies := fs.String("secure-cookies", env("SECURE_COOKIES", "auto"), "mark cookies Secure: true, false, or auto (true when --base-url is https) (env ZONA_SECURE_COOKIES)")
+	idle := fs.Duration("idle-timeout", envDuration("IDLE_TIMEOUT", 30*time.Minute), "end sessions unused for this long (env ZONA_IDLE_TIMEOUT)")
+	absolute := fs.Duration("absolute-timeout", envDuration("ABSOLUTE_TIMEOUT", 12*time.Hour), "end sessions this old (env ZONA_ABSOLUTE_TIMEOUT)")
+	tz := fs.String("timezone", env("TIMEZONE", "America/Mexico_City"), "time zone for dates shown (env ZONA_TIMEZONE)")
+	hashes := fs.Int("hash-concurrency", 0, "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
+	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, *logLevel)
+	if *baseURL == "" {
+		_, port, _ := strings.Cut(*addr, ":")
+		*baseURL = "http://localhost:" + port
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--timezone: %w", err)
+	}
+	useSecure := strings.HasPrefix(*baseURL, "https://")
+	if *secureCookies != "auto" {
+		useSecure = *secureCookies == "true"
+	}
+	if n := *hashes; n > 0 {
+		secure.SetConcurrency(n)
+	} else if v := env("HASH_CONCURRENCY", ""); v != "" {
+		var n int
+		fmt.Sscan(v, &n)
+		secure.SetConcurrency(n)
+	}
+
+	st, kv, err := openStores(*data, log)
+	if err != nil {
+		return err
+	}
+	defer closeStores(st, kv, log)
+
+	if err := printSetupLink(st, *baseURL, stdout); err != nil {
+		return err
+	}
+	app := handlers.New(handlers.Config{
+		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
+		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
+	}, st, kv)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(*addr) }()
+	fmt.Fprintf(stdout, "Zona is listening on %s (data in %s)\n", *addr, *data)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	return app.ShutdownWithTimeout(20 * time.Second)
+}
+
+func openStores(dir string, log *slog.Logger) (*store.Store, *store.Sessions, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(dir, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (is another zona running on this data dir?)", err)
+	}
+	kv, err := store.OpenSessions(dir, log)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, kv, nil
+}
+
+func closeStores(st *store.Store, kv *store.Sessions, log *slog.Logger) {
+	if err := kv.Close(); err != nil {
+		log.Error("closing sessions store", "err", err)
+	}
+	if err := st.Close(); err != nil {
+		log.Error("closing store", "err", err)
+	}
+}
+
+// printSetupLink prints, while no staff account exists, a one-time link to create the
+// first one. Each start replaces the previous link.
+func printSetupLink(st *store.Store, baseURL string, w io.Writer) error {
+	has, err := st.HasStaff()
+	if err != nil || has {
+		return err
+	}
+	token := secure.Token()
+	if err := st.SetSetupToken(secure.TokenHash(token), time.Now().Add(24*time.Hour)); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "No staff account yet. Create the first one (link valid 24 h, once):\n  %s/admin/setup/%s\n",
+		strings.TrimSuffix(baseURL, "/"), token)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+

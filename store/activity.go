@@ -1,0 +1,228 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Actor kinds: who did something recorded in a history.
+const (
+	ActorOwner   = "owner"
+	ActorContact = "contact"
+	ActorStaff   = "staff"
+	ActorSystem  = "system"
+)
+
+// Actor is who made a change.
+type Actor struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// Change is one field that changed, as shown to a reader. Secrets are recorded with
+// Secret set and no values.
+type Change struct {
+	Field  string `json:"field"`
+	Old    string `json:"old,omitempty"`
+	New    string `json:"new,omitempty"`
+	Secret bool   `json:"secret,omitempty"`
+}
+
+// Event is what a caller asks to record; the store turns it into an Entry.
+type Event struct {
+	Kind      string
+	Actor     Actor
+	IP        string
+	UserAgent string
+	Changes   []Change
+	Detail    map[string]string
+}
+
+// Entry is one movement in a client's history ("historial de movimientos"). Entries are
+// never changed or removed; each carries the hash of the one before it, so an edit made
+// behind Zona's back breaks the chain where it was made.
+type Entry struct {
+	ID        string            `json:"id"`
+	ClientID  string            `json:"client_id"`
+	At        time.Time         `json:"at"`
+	Kind      string            `json:"kind"`
+	Actor     Actor             `json:"actor"`
+	IP        string            `json:"ip,omitempty"`
+	UserAgent string            `json:"user_agent,omitempty"`
+	Changes   []Change          `json:"changes,omitempty"`
+	Detail    map[string]string `json:"detail,omitempty"`
+	Prev      string            `json:"prev"`
+	Hash      string            `json:"hash"`
+}
+
+// Entry kinds written by the foundation.
+const (
+	KindAccountCreated  = "account.created"
+	KindSignIn          = "auth.signin"
+	KindSignInFailed    = "auth.signin_failed"
+	KindSignOut         = "auth.signout"
+	KindLanguage        = "account.language"
+	KindPasswordChanged = "auth.password_changed"
+)
+
+func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }
+func activityHeadKey(clientID string) string { return "acthead/" + clientID }
+
+type activityHead struct {
+	ID   string `json:"id"`
+	Hash string `json:"hash"`
+}
+
+// computeHash is the hash of e's content and its predecessor's hash (e.Prev).
+func (e Entry) computeHash() string {
+	e.Hash = ""
+	b, _ := json.Marshal(e) // Entry has only marshalable fields; map keys are sorted.
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// appendEntry records ev as the newest entry of clientID's history inside txn.
+func appendEntry(txn *badger.Txn, clientID string, ev Event) error {
+	if ev.Kind == "" {
+		return errors.New("store: event without a kind")
+	}
+	var head activityHead
+	if err := get(txn, activityHeadKey(clientID), &head); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	e := Entry{
+		ID: NewID(), ClientID: clientID, At: time.Now().UTC(), Kind: ev.Kind, Actor: ev.Actor,
+		IP: ev.IP, UserAgent: ev.UserAgent, Changes: ev.Changes, Detail: ev.Detail, Prev: head.Hash,
+	}
+	e.Hash = e.computeHash()
+	if err := put(txn, activityPrefix(clientID)+e.ID, &e); err != nil {
+		return err
+	}
+	return put(txn, activityHeadKey(clientID), activityHead{ID: e.ID, Hash: e.Hash})
+}
+
+// Record appends ev to the history of clientID on its own, for events that change nothing
+// else (a sign-in, a failed sign-in, a sign-out).
+func (s *Store) Record(clientID string, ev Event) error {
+	if !validID(clientID) {
+		return ErrNotFound
+	}
+	return s.update(func(txn *badger.Txn) error { return appendEntry(txn, clientID, ev) })
+}
+
+// ListActivity returns up to limit entries of clientID's history, newest first, starting
+// just after the entry with ID before (or at the newest when before is empty), and the
+// cursor for the next page ("" when there is none). Its cost depends on limit, not on the
+// length of the history.
+func (s *Store) ListActivity(clientID, before string, limit int) ([]Entry, string, error) {
+	if !validID(clientID) || (before != "" && !validID(before)) {
+		return nil, "", ErrNotFound
+	}
+	prefix := []byte(activityPrefix(clientID))
+	seek := append(bytes.Clone(prefix), 0xFF)
+	if before != "" {
+		seek = []byte(activityPrefix(clientID) + before)
+	}
+	var out []Entry
+	next := ""
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true, PrefetchValues: true, PrefetchSize: limit + 1})
+		defer it.Close()
+		it.Seek(seek)
+		if before != "" && it.Valid() && bytes.Equal(it.Item().Key(), seek) {
+			it.Next()
+		}
+		for ; it.Valid(); it.Next() {
+			if len(out) == limit {
+				next = out[len(out)-1].ID
+				break
+			}
+			var e Entry
+			if err := it.Item().Value(func(b []byte) error { return decode(b, &e) }); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// ChainError names the first entry of a history that does not match its hash chain.
+type ChainError struct {
+	ClientID string
+	EntryID  string
+	Reason   string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("history of client %s: entry %s %s", e.ClientID, e.EntryID, e.Reason)
+}
+
+// VerifyActivity walks clientID's history from the oldest entry and returns a *ChainError
+// naming the first entry whose content, link or position does not match, or nil and the
+// number of entries checked.
+func (s *Store) VerifyActivity(clientID string) (int, error) {
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(activityPrefix(clientID))})
+		defer it.Close()
+		prev, lastID := "", ""
+		for it.Rewind(); it.Valid(); it.Next() {
+			id := string(it.Item().Key()[len(activityPrefix(clientID)):])
+			var e Entry
+			if err := it.Item().Value(func(b []byte) error { return decode(b, &e) }); err != nil {
+				return &ChainError{clientID, id, "cannot be read: " + err.Error()}
+			}
+			switch {
+			case e.ID != id:
+				return &ChainError{clientID, id, "is stored under another entry's key"}
+			case e.Prev != prev:
+				return &ChainError{clientID, id, "does not follow the entry before it"}
+			case e.computeHash() != e.Hash:
+				return &ChainError{clientID, id, "was altered after it was written"}
+			}
+			prev, lastID = e.Hash, e.ID
+			n++
+		}
+		var head activityHead
+		if err := get(txn, activityHeadKey(clientID), &head); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if head.ID != lastID || head.Hash != prev {
+			return &ChainError{clientID, head.ID, "is the recorded newest entry, but the chain ends elsewhere (entries removed)"}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// LastOfKind returns the newest entry of kind among the newest scan entries of clientID's
+// history, or ErrNotFound.
+func (s *Store) LastOfKind(clientID, kind string, scan int) (*Entry, error) {
+	before := ""
+	for scan > 0 {
+		page, next, err := s.ListActivity(clientID, before, min(scan, 50))
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			if page[i].Kind == kind {
+				return &page[i], nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		scan, before = scan-len(page), next
+	}
+	return nil, ErrNotFound
+}

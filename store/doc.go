@@ -1,0 +1,31 @@
+// Package store keeps all of Zona's domain data in one Badger v4 database at <data>/db, and
+// the sessions and rate-limit counters in a second Badger (v3, through Fiber's storage
+// adapter) at <data>/sessions.
+//
+// # Key layout of <data>/db
+//
+// Every key is ASCII, its parts separated by '/'. IDs are ULIDs: 26 Crockford base32
+// characters that sort in time order, so a prefix scan in reverse lists newest first and a
+// page boundary is simply the last key seen.
+//
+//	meta/schema                      uint32, big endian: the schema version of the data
+//	client/<clientID>                Client record
+//	login/<email, lower case>        "client/<id>": the unique sign-in email index
+//	staff/<staffID>                  Staff record
+//	staffemail/<email, lower case>   staff ID: the unique staff sign-in index
+//	setup/token                      SHA-256 of the one-time first-staff setup token
+//	act/<clientID>/<entryID>         activity Entry, append only, hash chained
+//	acthead/<clientID>               the ID and hash of the newest Entry of that client
+//
+// # Records
+//
+// A record's value is one version byte followed by its JSON encoding (see codec.go), so a
+// later release can recognise and migrate old encodings. Records that can be edited carry a
+// revision (Rev); an update names the revision it read and fails with ErrConflict when the
+// stored one moved on, so a concurrent edit is reported and never silently lost.
+//
+// # Invariants kept in one transaction
+//
+// The login index is written in the same transaction as the record it points at, and an
+// activity entry in the same transaction as the change it records.
+package store

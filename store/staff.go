@@ -1,0 +1,152 @@
+package store
+
+import (
+	"crypto/subtle"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Staff is an operator account: it signs in to the operator console, never to a client zone.
+type Staff struct {
+	ID           string    `json:"id"`
+	Rev          uint64    `json:"rev"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"password_hash"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+func staffKey(id string) string         { return "staff/" + id }
+func staffEmailKey(email string) string { return "staffemail/" + NormalizeEmail(email) }
+
+var keySetupToken = []byte("setup/token")
+
+// CreateStaff stores a new staff account. It fills in ID, Rev and CreatedAt.
+func (s *Store) CreateStaff(st *Staff) error {
+	return s.update(func(txn *badger.Txn) error { return createStaff(txn, st) })
+}
+
+func createStaff(txn *badger.Txn, st *Staff) error {
+	st.ID, st.Rev, st.CreatedAt = NewID(), 1, time.Now().UTC()
+	st.Email = strings.TrimSpace(st.Email)
+	key := []byte(staffEmailKey(st.Email))
+	if _, err := txn.Get(key); err == nil {
+		return ErrEmailTaken
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	if err := txn.Set(key, []byte(st.ID)); err != nil {
+		return err
+	}
+	return put(txn, staffKey(st.ID), st)
+}
+
+// StaffByEmail returns the staff account that signs in with email, or ErrNotFound.
+func (s *Store) StaffByEmail(email string) (*Staff, error) {
+	var st Staff
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := getRaw(txn, staffEmailKey(email))
+		if err != nil {
+			return err
+		}
+		return get(txn, staffKey(string(id)), &st)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// StaffByID returns the staff account with that ID, or ErrNotFound.
+func (s *Store) StaffByID(id string) (*Staff, error) {
+	if !validID(id) {
+		return nil, ErrNotFound
+	}
+	var st Staff
+	if err := s.db.View(func(txn *badger.Txn) error { return get(txn, staffKey(id), &st) }); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// HasStaff reports whether at least one staff account exists.
+func (s *Store) HasStaff() (bool, error) {
+	found := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("staff/")})
+		defer it.Close()
+		it.Rewind()
+		found = it.Valid()
+		return nil
+	})
+	return found, err
+}
+
+// setupToken is the stored form of the one-time link that creates the first staff account.
+type setupToken struct {
+	Hash    []byte    `json:"hash"`
+	Expires time.Time `json:"expires"`
+}
+
+// ErrSetupToken is returned when a setup link is unknown, used or expired.
+var ErrSetupToken = &Error{Code: "setup_token", MsgKey: "error.setup_token"}
+
+// SetSetupToken replaces the first-staff setup token with one whose SHA-256 is hash.
+func (s *Store) SetSetupToken(hash []byte, expires time.Time) error {
+	return s.update(func(txn *badger.Txn) error {
+		return put(txn, string(keySetupToken), setupToken{Hash: hash, Expires: expires.UTC()})
+	})
+}
+
+// SetupTokenValid reports whether hash is the SHA-256 of the current, unexpired setup token
+// and no staff account exists yet.
+func (s *Store) SetupTokenValid(hash []byte) bool {
+	err := s.db.View(func(txn *badger.Txn) error { return checkSetupToken(txn, hash) })
+	return err == nil
+}
+
+func checkSetupToken(txn *badger.Txn, hash []byte) error {
+	var t setupToken
+	if err := get(txn, string(keySetupToken), &t); err != nil {
+		return ErrSetupToken
+	}
+	if subtle.ConstantTimeCompare(t.Hash, hash) != 1 || time.Now().After(t.Expires) {
+		return ErrSetupToken
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("staff/")})
+	defer it.Close()
+	if it.Rewind(); it.Valid() {
+		return ErrSetupToken
+	}
+	return nil
+}
+
+// CreateFirstStaff creates st with the setup token whose SHA-256 is hash and voids the
+// token, in one transaction: a setup link works once.
+func (s *Store) CreateFirstStaff(hash []byte, st *Staff) error {
+	return s.update(func(txn *badger.Txn) error {
+		if err := checkSetupToken(txn, hash); err != nil {
+			return err
+		}
+		if err := createStaff(txn, st); err != nil {
+			return err
+		}
+		return txn.Delete(keySetupToken)
+	})
+}
+
+// SetStaffPassword replaces the password hash of the staff account id.
+func (s *Store) SetStaffPassword(id, hash string) error {
+	return s.update(func(txn *badger.Txn) error {
+		var st Staff
+		if err := get(txn, staffKey(id), &st); err != nil {
+			return err
+		}
+		st.PasswordHash = hash
+		st.Rev++
+		return put(txn, staffKey(id), &st)
+	})
+}

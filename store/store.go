@@ -1,0 +1,176 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// SchemaVersion is the version of the key layout and records this release writes.
+const SchemaVersion uint32 = 1
+
+// migrations[v] upgrades data from schema v to v+1. Open runs every step between the stored
+// version and SchemaVersion, each in its own transaction.
+var migrations = map[uint32]func(txn *badger.Txn) error{}
+
+// Store is Zona's domain database.
+type Store struct {
+	db  *badger.DB
+	log *slog.Logger
+}
+
+// Options returns the Badger options Zona uses for its domain database in dir: writes are
+// synced to disk before they are acknowledged, and the memory budget suits a small VPS
+// (a few MB of tables in memory instead of Badger's default of several hundred).
+func Options(dir string, log *slog.Logger) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{log}).
+		WithMemTableSize(8 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(8).
+		WithBaseTableSize(2 << 20).
+		WithBaseLevelSize(8 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(8 << 20).
+		WithIndexCacheSize(4 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithMetricsEnabled(false)
+}
+
+// Open opens (creating when needed) the domain database under dataDir/db and brings its
+// schema up to date.
+func Open(dataDir string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	db, err := badger.Open(Options(filepath.Join(dataDir, "db"), log))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dataDir, err)
+	}
+	s := &Store{db: db, log: log}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close flushes and closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+var keySchema = []byte("meta/schema")
+
+func (s *Store) schemaVersion() (uint32, error) {
+	var v uint32
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keySchema)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(b []byte) error {
+			if len(b) != 4 {
+				return fmt.Errorf("store: bad schema version %x", b)
+			}
+			v = binary.BigEndian.Uint32(b)
+			return nil
+		})
+	})
+	return v, err
+}
+
+func (s *Store) migrate() error {
+	v, err := s.schemaVersion()
+	if err != nil {
+		return err
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("store: data has schema %d, newer than this release's %d", v, SchemaVersion)
+	}
+	if v == 0 {
+		return s.setSchema(SchemaVersion, nil)
+	}
+	for ; v < SchemaVersion; v++ {
+		step, ok := migrations[v]
+		if !ok {
+			return fmt.Errorf("store: no migration from schema %d", v)
+		}
+		if err := s.setSchema(v+1, step); err != nil {
+			return fmt.Errorf("store: migrate %d→%d: %w", v, v+1, err)
+		}
+		s.log.Info("store migrated", "schema", v+1)
+	}
+	return nil
+}
+
+func (s *Store) setSchema(v uint32, step func(*badger.Txn) error) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		if step != nil {
+			if err := step(txn); err != nil {
+				return err
+			}
+		}
+		return txn.Set(keySchema, binary.BigEndian.AppendUint32(nil, v))
+	})
+}
+
+// update runs fn in a read-write transaction, retrying when Badger reports that another
+// transaction wrote a key this one read. fn must therefore be safe to run again: it reads
+// what it needs inside the transaction, so a retry sees the other writer's result (and a
+// revision check inside fn then reports ErrConflict where a person's edit really collided).
+func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	for range 8 {
+		err := s.db.Update(fn)
+		if !errors.Is(err, badger.ErrConflict) {
+			return err
+		}
+	}
+	return ErrConflict
+}
+
+func get(txn *badger.Txn, key string, v any) error {
+	item, err := txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(func(b []byte) error { return decode(b, v) })
+}
+
+func put(txn *badger.Txn, key string, v any) error {
+	b, err := encode(v)
+	if err != nil {
+		return err
+	}
+	return txn.Set([]byte(key), b)
+}
+
+func getRaw(txn *badger.Txn, key string) ([]byte, error) {
+	item, err := txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// badgerLogger sends Badger's chatter to slog; its info lines are debug level here.
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any)   { l.log.Error(fmt.Sprintf(f, a...), "db", "badger") }
+func (l badgerLogger) Warningf(f string, a ...any) { l.log.Warn(fmt.Sprintf(f, a...), "db", "badger") }
+func (l badgerLogger) Infof(f string, a ...any)    { l.log.Debug(fmt.Sprintf(f, a...), "db", "badger") }
+func (l badgerLogger) Debugf(f string, a ...any)   { l.log.Debug(fmt.Sprintf(f, a...), "db", "badger") }

@@ -1,0 +1,74 @@
+// Package views holds every HTML view of Zona as templ components: the layout, the pages,
+// and the partials that htmx swaps. Views take what they show as arguments and read the
+// request's Ctx (language, CSRF token, signed-in person) from the context; they never call
+// the store.
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"zona/locales"
+)
+
+// Ctx is what every view may need about the request it renders for.
+type Ctx struct {
+	Tr    *locales.Translator
+	CSRF  string
+	Brand string
+	User  *User // nil when nobody is signed in
+	Path  string
+	Loc   *time.Location // the operator's time zone for dates
+}
+
+// User is the signed-in person as the layout shows them.
+type User struct {
+	Name  string
+	Email string
+	// Areas are the sections of the user menu this person may open, in menu order.
+	Areas []MenuItem
+}
+
+// MenuItem is one link of the user menu.
+type MenuItem struct {
+	Href   string
+	MsgKey string
+	TestID string
+}
+
+type ctxKey struct{}
+
+// WithCtx returns ctx carrying v for the views.
+func WithCtx(ctx context.Context, v *Ctx) context.Context {
+	return context.WithValue(ctx, ctxKey{}, v)
+}
+
+// From returns the view context of ctx. Rendering without one is a programming error.
+func From(ctx context.Context) *Ctx {
+	v, ok := ctx.Value(ctxKey{}).(*Ctx)
+	if !ok {
+		panic("views: render without views.WithCtx")
+	}
+	return v
+}
+
+// T translates key in the request's language.
+func T(ctx context.Context, key string, args ...any) string {
+	return From(ctx).Tr.T(key, args...)
+}
+
+// CSRFField is the name of the hidden form field that carries the CSRF token.
+const CSRFField = "_csrf"
+
+// CSRFHeader is the request header in which htmx sends the CSRF token.
+const CSRFHeader = "X-CSRF-Token"
+
+func csrfHeaders(ctx context.Context) string {
+	b, _ := json.Marshal(map[string]string{CSRFHeader: From(ctx).CSRF})
+	return string(b)
+}
+
+// htmxConfig keeps htmx within the CSP (no injected style element, no eval) and keeps
+// personal pages out of the browser's local history cache.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"selfRequestsOnly":true}`

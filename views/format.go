@@ -1,0 +1,61 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/medama-io/go-useragent"
+	"github.com/medama-io/go-useragent/agents"
+
+	"zona/store"
+)
+
+// When formats t in the request's time zone and language.
+func When(ctx context.Context, t time.Time) string {
+	v := From(ctx)
+	loc := v.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(v.Tr.T("format.datetime"))
+}
+
+var uaParser = sync.OnceValue(useragent.NewParser)
+
+// Device describes a browser's User-Agent the way a person says it: "Chrome en Linux".
+func Device(ctx context.Context, ua string) string {
+	if strings.TrimSpace(ua) == "" {
+		return T(ctx, "device.unknown")
+	}
+	a := uaParser().Parse(ua)
+	browser, os := string(a.Browser()), string(a.OS())
+	if a.Browser() == agents.Browser("") {
+		browser = T(ctx, "device.browser_unknown")
+	}
+	if a.OS() == agents.OS("") {
+		return browser
+	}
+	return T(ctx, "device.on", "Browser", browser, "OS", os)
+}
+
+// ActorName says who made a recorded change, in the reader's language.
+func ActorName(ctx context.Context, a store.Actor) string {
+	switch a.Kind {
+	case store.ActorStaff:
+		return T(ctx, "actor.staff", "Name", a.Name)
+	case store.ActorSystem:
+		return T(ctx, "actor.system")
+	case store.ActorOwner, store.ActorContact:
+		if a.Name != "" {
+			return a.Name
+		}
+	}
+	return T(ctx, "actor.unknown")
+}
+
+// Describe is the sentence that tells what an entry of the history records.
+func Describe(ctx context.Context, e store.Entry) string {
+	return T(ctx, "activity."+e.Kind, "Who", ActorName(ctx, e.Actor))
+}
