@@ -1,0 +1,135 @@
+package handlers_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gofiber/fiber/v2"
+
+	"zona/handlers"
+	"zona/store"
+	"zona/store/storetest"
+)
+
+const (
+	testEmail    = "ana@example.mx"
+	testPassword = "Clave-Segura-2026!"
+)
+
+// env is one app on real stores in a temp dir, with one client.
+type env struct {
+	t      testing.TB
+	app    *fiber.App
+	st     *store.Store
+	kv     *store.Sessions
+	client *store.Client
+}
+
+func newEnv(t testing.TB, edit ...func(*handlers.Config)) *env {
+	t.Helper()
+	st, kv := storetest.MustOpen(t)
+	cfg := storetest.Config()
+	for _, f := range edit {
+		f(&cfg)
+	}
+	c := storetest.MustCreateClient(t, st, testEmail, "Ana", "López", testPassword)
+	return &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}
+}
+
+// agent is one browser: it keeps cookies between requests and knows the CSRF token of the
+// last page it loaded.
+type agent struct {
+	e       *env
+	cookies map[string]string
+	csrf    string
+	headers map[string]string
+}
+
+func (e *env) agent() *agent {
+	return &agent{e: e, cookies: map[string]string{}, headers: map[string]string{}}
+}
+
+type response struct {
+	*http.Response
+	body string
+	doc  *goquery.Document
+}
+
+func (a *agent) do(req *http.Request) *response {
+	a.e.t.Helper()
+	for k, v := range a.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	for k, v := range a.headers {
+		req.Header.Set(k, v)
+	}
+	res, err := a.e.app.Test(req, -1)
+	if err != nil {
+		a.e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" || (!c.Expires.IsZero() && c.Expires.Unix() <= 0) {
+			delete(a.cookies, c.Name)
+		} else {
+			a.cookies[c.Name] = c.Value
+		}
+	}
+	r := &response{Response: res, body: string(b)}
+	if strings.Contains(res.Header.Get("Content-Type"), "html") {
+		r.doc, _ = goquery.NewDocumentFromReader(strings.NewReader(r.body))
+		if v, _ := r.doc.Find(`input[name="_csrf"]`).First().Attr("value"); v != "" {
+			a.csrf = v
+		}
+	}
+	return r
+}
+
+func (a *agent) get(path string) *response {
+	return a.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// post sends a form with the agent's CSRF token added.
+func (a *agent) post(path string, form url.Values) *response {
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" && a.csrf != "" {
+		form.Set("_csrf", a.csrf)
+	}
+	return a.postRaw(path, form.Encode())
+}
+
+func (a *agent) postRaw(path, body string) *response {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return a.do(req)
+}
+
+// signIn signs the agent in with email and password and returns the answer to the POST.
+func (a *agent) signIn(email, password string) *response {
+	a.get("/login")
+	return a.post("/login", url.Values{"email": {email}, "password": {password}})
+}
+
+// mustSignIn signs in as the env's client and fails the test unless it worked.
+func (a *agent) mustSignIn() {
+	a.e.t.Helper()
+	r := a.signIn(testEmail, testPassword)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/zona" {
+		a.e.t.Fatalf("sign-in: status %d, location %q, body %.300s", r.StatusCode, r.Header.Get("Location"), r.body)
+	}
+}
+
+func (r *response) text(selector string) string {
+	if r.doc == nil {
+		return ""
+	}
+	return strings.TrimSpace(r.doc.Find(selector).Text())
+}
