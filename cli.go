@@ -15,14 +15,15 @@ import (
 	"zona/store"
 )
 
-// readPassword reads the first line of r, as --password-stdin promises.
-func readPassword(r io.Reader) (string, error) {
+// readPassword reads the first line of r, as --password-stdin promises, and applies the
+// password policy with the account's email and name.
+func readPassword(r io.Reader, personal ...string) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	if key := secure.CheckPassword(pw); key != "" {
+	if key := secure.CheckPassword(pw, personal...); key != "" {
 		return "", errors.New(locales.For(locales.EN).T(key))
 	}
 	return pw, nil
@@ -68,7 +69,7 @@ func createStaff(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *name == "" {
 		*name, _, _ = strings.Cut(*email, "@")
 	}
-	pw, err := readPassword(stdin)
+	pw, err := readPassword(stdin, *email, *name)
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func createClient(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if !*pwStdin {
 		return fmt.Errorf("--password-stdin is required: passwords are never taken as arguments")
 	}
-	pw, err := readPassword(stdin)
+	pw, err := readPassword(stdin, *email, *name, *company)
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func demo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 		return err
 	}
 	const clientEmail, staffEmail = "cliente@demo.zona.mx", "soporte@demo.zona.mx"
-	clientPW, staffPW := "Demo-"+secure.Token()[:12], "Staff-"+secure.Token()[:12]
+	clientPW, staffPW := "Demo-"+secure.Token()[:12]+"-26", "Staff-"+secure.Token()[:12]+"-26"
 	clientHash, err := secure.Hash(ctx, clientPW)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func parseSetup(c *fiber.Ctx) *setupForm {
 		f.errs["email"] = k
 	}
 	f.password = c.FormValue("password")
-	if k := secure.CheckPassword(f.password); k != "" {
+	if k := secure.CheckPassword(f.password, f.email, f.name); k != "" {
 		f.errs["password"] = k
 	}
 	f.confirm = c.FormValue("confirm")

@@ -60,18 +60,46 @@ func TestHashingIsBounded(t *testing.T) {
 	}
 }
 
-func TestCheckPassword(t *testing.T) {
-	for pw, want := range map[string]string{
-		"":                          "form.password_required",
-		"corta":                     "form.password_short",
-		strings.Repeat("a", 129):    "form.password_long",
-		"contraseña\xff\xfe-larga1": "form.invalid_chars",
-		"Clave-Segura-2026!":        "",
-		"ñandú-Ñandú-2026":          "",
+func TestPasswordPolicy(t *testing.T) {
+	personal := []string{"ana.lopez@example.mx", "Ana", "López Ramírez"}
+	for _, tc := range []struct {
+		pw   string
+		want string // the first problem, "" when accepted
+	}{
+		{"", "form.password_required"},
+		{"Ab1!xyzq", "form.password_short"},
+		{strings.Repeat("a1!", 43), "form.password_long"},
+		{"contraseña\xff\xfe-larga1", "form.invalid_chars"},
+		{"tortuga-marina-azul!", "form.password_digit"},
+		{"tortuga7marina4azul", "form.password_special"},
+		{"password123!", "form.password_common"},
+		{"Password1!", "form.password_common"},
+		{"Password12!", "form.password_weak"},
+		{"qwerty123!", "form.password_common"},
+		{"Ramirez#2026tigre", "form.password_personal"},
+		{"xX.ana.lopez.9!", "form.password_personal"},
+		{"aaaaaaaaaa1!", "form.password_weak"},
+		{"glaciar marimba tostada 7 ventana!", ""},
+		{"Clave-Segura-2026!", ""},
+		{"ñandú-Ñandú-2026-vuela", ""},
 	} {
-		if got := CheckPassword(pw); got != want {
-			t.Errorf("CheckPassword(%.20q) = %q, want %q", pw, got, want)
+		v := EvaluatePassword(tc.pw, personal...)
+		got := ""
+		if len(v.Problems) > 0 {
+			got = v.Problems[0]
 		}
+		if got != tc.want {
+			t.Errorf("%.30q: first problem %q (all %v, score %d), want %q", tc.pw, got, v.Problems, v.Score, tc.want)
+		}
+		if tc.want == "" && v.Score < MinScore {
+			t.Errorf("%.30q accepted with score %d", tc.pw, v.Score)
+		}
+		if tc.want != "" && v.Score > 1 {
+			t.Errorf("%.30q refused but scored %d: the meter would call it strong", tc.pw, v.Score)
+		}
+	}
+	if len(common) < 10000 {
+		t.Fatalf("the breached list has %d entries, want at least 10,000", len(common))
 	}
 }
 
