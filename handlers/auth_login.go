@@ -123,11 +123,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := s.startSession(c, principalClient, cl.ID, prev); err != nil {
-		return err
-	}
-	p := &principal{Kind: principalClient, ID: cl.ID, Client: cl}
-	if err := s.store.Record(cl.ID, s.event(c, p, store.KindSignIn)); err != nil {
+	if err := s.startSession(c, &principal{Kind: principalClient, ID: cl.ID, Client: cl}, prev); err != nil {
 		return err
 	}
 	return c.Redirect(safeNext(f.next), fiber.StatusSeeOther)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/hex"
 	"errors"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
+	"zona/secure"
 	"zona/store"
 )
 
@@ -27,8 +29,9 @@ const (
 const (
 	principalClient = "client"
 
-	localSession   = "session"
-	localPrincipal = "principal"
+	localSession     = "session"
+	localSessionDone = "session_done"
+	localPrincipal   = "principal"
 
 	// seenEvery is how stale the session's last-seen time may get before a request writes it
 	// again. Writing it on every request would cost a disk write per page.
@@ -67,8 +70,12 @@ func currentSession(c *fiber.Ctx) *session.Session {
 }
 
 // loadSession finds the request's session and, when someone is signed in, the principal.
-// A session past its idle or absolute timeout, or whose person no longer exists, is
-// destroyed here: the request goes on signed out.
+// A session past its idle or absolute timeout, ended from another device, or whose person
+// no longer exists, is destroyed here: the request goes on signed out.
+//
+// Fiber releases a session to its pool when it is saved, so nothing may touch it after
+// Save: handlers that save or destroy it go through saveSession and destroySession, and the
+// last-seen refresh is saved here after the handler ran, unless a handler already did.
 func (s *Server) loadSession(c *fiber.Ctx) error {
 	if isStatic(c) {
 		return c.Next()
@@ -96,14 +103,41 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if now.Sub(time.Unix(seen, 0)) > seenEvery {
-		sess.Set(sessSeen, now.Unix())
-		if err := sess.Save(); err != nil {
-			return err
-		}
+	// A session ended elsewhere (a password change, "cerrar sesión" from another device)
+	// has lost its device record.
+	hash := deviceHash(sess.ID())
+	active, err := s.store.DeviceActive(p.ClientID(), hash)
+	if err != nil {
+		return err
+	}
+	if !active {
+		return s.endSession(c, sess)
 	}
 	c.Locals(localPrincipal, p)
-	return c.Next()
+	err = c.Next()
+	if now.Sub(time.Unix(seen, 0)) <= seenEvery || c.Locals(localSessionDone) != nil {
+		return err
+	}
+	sess.Set(sessSeen, now.Unix())
+	if serr := s.saveSession(c, sess); serr != nil {
+		return errors.Join(err, serr)
+	}
+	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil && !errors.Is(terr, store.ErrNotFound) {
+		return errors.Join(err, terr)
+	}
+	return err
+}
+
+// saveSession stores sess and returns; sess is unusable afterwards (Fiber pools it).
+func (s *Server) saveSession(c *fiber.Ctx, sess *session.Session) error {
+	c.Locals(localSessionDone, true)
+	return sess.Save()
+}
+
+// destroySession deletes sess from the store and expires its cookie.
+func (s *Server) destroySession(c *fiber.Ctx, sess *session.Session) error {
+	c.Locals(localSessionDone, true)
+	return sess.Destroy()
 }
 
 func (s *Server) endSession(c *fiber.Ctx, sess *session.Session) error {
@@ -130,26 +164,41 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 	return nil, store.ErrNotFound
 }
 
-// startSession signs a principal in on this browser: the session gets a new ID (so an ID
-// planted before sign-in is worthless), the sign-in time, and what prev (the previous
-// sign-in, if any) recorded.
-func (s *Server) startSession(c *fiber.Ctx, kind, id string, prev *store.Entry) error {
+// startSession signs p in on this browser: the session gets a new ID (so an ID planted
+// before sign-in is worthless), the sign-in time and what prev (the previous sign-in, if
+// any) recorded; the device list gets this session, and the history the sign-in.
+func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry) error {
 	sess := currentSession(c)
 	if err := sess.Regenerate(); err != nil {
 		return err
 	}
-	now := time.Now().Unix()
-	sess.Set(sessKind, kind)
-	sess.Set(sessID, id)
-	sess.Set(sessStarted, now)
-	sess.Set(sessSeen, now)
+	now := time.Now()
+	sess.Set(sessKind, p.Kind)
+	sess.Set(sessID, p.ID)
+	sess.Set(sessStarted, now.Unix())
+	sess.Set(sessSeen, now.Unix())
 	if prev != nil {
 		sess.Set(sessPrevAt, prev.At.Unix())
 		sess.Set(sessPrevIP, prev.IP)
 		sess.Set(sessPrevUA, prev.UserAgent)
 	}
-	return sess.Save()
+	sid := sess.ID()
+	if err := s.saveSession(c, sess); err != nil {
+		return err
+	}
+	return s.store.StartDevice(p.ClientID(), s.device(c, sid, now), s.event(c, p, store.KindSignIn))
 }
+
+// device is the device record of session id, started at started, as seen in this request.
+func (s *Server) device(c *fiber.Ctx, id string, started time.Time) *store.Device {
+	return &store.Device{
+		Hash: deviceHash(id), Started: started.UTC(), LastSeen: time.Now().UTC(),
+		Expires: started.Add(s.cfg.AbsoluteTimeout).UTC(), IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 512),
+	}
+}
+
+// deviceHash is how a session is named outside the sessions store: the SHA-256 of its ID.
+func deviceHash(id string) string { return hex.EncodeToString(secure.TokenHash(id)) }
 
 // requireSignedIn lets the request through only for a signed-in principal. Anybody else goes
 // to the sign-in page, and comes back to where they were going after signing in.

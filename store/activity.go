@@ -71,7 +71,15 @@ const (
 	KindSignOut         = "auth.signout"
 	KindLanguage        = "account.language"
 	KindPasswordChanged = "auth.password_changed"
+	KindSessionEnded    = "auth.session_ended"
 )
+
+// Kinds lists every entry kind, in the order the history's filter offers them. A kind added
+// above is added here too; a test checks that each has its sentence ("activity.<kind>") and
+// its filter label ("kind.<kind>") in every language.
+var Kinds = []string{
+	KindAccountCreated, KindSignIn, KindSignInFailed, KindSignOut, KindLanguage, KindPasswordChanged,
+}
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }
 func activityHeadKey(clientID string) string { return "acthead/" + clientID }
@@ -167,15 +175,20 @@ func (e *ChainError) Error() string {
 	return fmt.Sprintf("history of client %s: entry %s %s", e.ClientID, e.EntryID, e.Reason)
 }
 
-// VerifyActivity walks clientID's history from the oldest entry and returns a *ChainError
-// naming the first entry whose content, link or position does not match, or nil and the
-// number of entries checked.
+// VerifyActivity walks clientID's history from the oldest entry (or from the anchor left by
+// PruneActivity) and returns a *ChainError naming the first entry whose content, link or
+// position does not match, or nil and the number of entries checked.
 func (s *Store) VerifyActivity(clientID string) (int, error) {
 	n := 0
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(activityPrefix(clientID))})
 		defer it.Close()
-		prev, lastID := "", ""
+		// A history pruned by PruneActivity starts after its anchor: the last removed entry.
+		var anchor activityHead
+		if err := get(txn, activityAnchorKey(clientID), &anchor); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		prev, lastID := anchor.Hash, anchor.ID
 		for it.Rewind(); it.Valid(); it.Next() {
 			id := string(it.Item().Key()[len(activityPrefix(clientID)):])
 			var e Entry
@@ -185,6 +198,8 @@ func (s *Store) VerifyActivity(clientID string) (int, error) {
 			switch {
 			case e.ID != id:
 				return &ChainError{clientID, id, "is stored under another entry's key"}
+			case id <= anchor.ID:
+				return &ChainError{clientID, id, "is older than the history's pruning anchor"}
 			case e.Prev != prev:
 				return &ChainError{clientID, id, "does not follow the entry before it"}
 			case e.computeHash() != e.Hash:

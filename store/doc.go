@@ -16,6 +16,11 @@
 //	setup/token                      SHA-256 of the one-time first-staff setup token
 //	act/<clientID>/<entryID>         activity Entry, append only, hash chained
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
+//	device/<clientID>/<sha256(sid)>  Device: a signed-in session (TTL: the absolute timeout)
+//	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
+//	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
+//	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed
+//	actanchor/<clientID>             the ID and hash of the last Entry removed by retention
 //
 // # Records
 //
@@ -27,5 +32,7 @@
 // # Invariants kept in one transaction
 //
 // The login index is written in the same transaction as the record it points at, and an
-// activity entry in the same transaction as the change it records.
+// activity entry in the same transaction as the change it records. A message, its body, an
+// outbox item per copy and its history entry are written in one transaction; every change of
+// a copy's delivery status rewrites the message and its outbox item together.
 package store

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"zona/locales"
+	"zona/secure"
+	"zona/views"
+)
+
+// passwordForm is "Cambiar Contraseña" as typed. Passwords are never sent back.
+type passwordForm struct {
+	current, new, confirm string
+	verdict               secure.Verdict
+	errs                  map[string]string
+}
+
+// personal is what a principal's password must not contain.
+func (p *principal) personal() []string {
+	return []string{p.Email(), p.Client.FirstName, p.Client.LastName, p.Client.Company}
+}
+
+func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
+	f := &passwordForm{
+		current: c.FormValue("current"), new: c.FormValue("new"), confirm: c.FormValue("confirm"),
+		errs: map[string]string{},
+	}
+	if f.current == "" {
+		f.errs["current"] = "form.password_required"
+	}
+	f.verdict = secure.EvaluatePassword(f.new, p.personal()...)
+	switch {
+	case !f.verdict.OK():
+		f.errs["new"] = f.verdict.Problems[0]
+	case f.new == f.current:
+		f.errs["new"] = "form.password_same"
+	case f.confirm != f.new:
+		f.errs["confirm"] = "form.password_mismatch"
+	}
+	return f
+}
+
+func strengthView(t *locales.Translator, pw string, v secure.Verdict) views.Strength {
+	s := views.Strength{Empty: pw == "", Score: v.Score}
+	for _, k := range v.Problems {
+		s.Hints = append(s.Hints, t.T(k))
+	}
+	return s
+}
+
+func (f *passwordForm) page(t *locales.Translator, notice string) views.PasswordPage {
+	msg := func(field string) string {
+		if k := f.errs[field]; k != "" {
+			return t.T(k)
+		}
+		return ""
+	}
+	return views.PasswordPage{
+		Current: views.Field{Name: "current", Label: t.T("field.current_password"), Type: "password",
+			Error: msg("current"), Autocomplete: "current-password", Required: true},
+		New:     views.Field{Name: "new", Label: t.T("field.new_password"), Error: msg("new")},
+		Confirm: views.Field{Name: "confirm", Label: t.T("field.confirm_password"), Type: "password",
+			Error: msg("confirm"), Autocomplete: "new-password", Required: true},
+		Strength: strengthView(t, f.new, f.verdict),
+		Error:    notice,
+	}
+}

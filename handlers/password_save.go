@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/secure"
+	"zona/store"
+	"zona/views"
+)
+
+// Wrong current passwords allowed on the change form within failureWindow.
+const maxChangeFailures = 10
+
+// savePassword changes the principal's password: the current one must be right and the new
+// one must pass the policy. Every other session of the person ends; this one goes on under
+// a new ID.
+func (s *Server) savePassword(c *fiber.Ctx) error {
+	p := currentPrincipal(c)
+	t := s.tr(c)
+	f := parsePassword(c, p)
+	again := func(status int, notice string) error {
+		return s.render(c, status, t.T("page.password.title"), views.Password(f.page(t, notice)))
+	}
+	lockKey := "rl:pwchange:" + p.ID
+	if wait, locked, err := s.locked(lockKey, maxChangeFailures, lockKey, maxChangeFailures); err != nil {
+		return err
+	} else if locked {
+		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
+	}
+	if f.errs["current"] == "" {
+		ok, err := secure.Verify(c.UserContext(), p.Client.PasswordHash, f.current)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if _, err := s.kv.Hit(lockKey, failureWindow); err != nil {
+				return err
+			}
+			f.errs["current"] = "form.password_wrong_current"
+		}
+	}
+	if len(f.errs) > 0 {
+		return again(fiber.StatusOK, "")
+	}
+	hash, err := secure.Hash(c.UserContext(), f.new)
+	if err != nil {
+		return err
+	}
+	sess := currentSession(c)
+	oldHash := deviceHash(sess.ID())
+	ev := s.event(c, p, store.KindPasswordChanged)
+	ev.Changes = []store.Change{{Field: "password", Secret: true}}
+	if _, err := s.store.SetPassword(p.ClientID(), p.Client.Rev, hash, oldHash, ev); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return again(fiber.StatusOK, t.T("error.conflict"))
+		}
+		return err
+	}
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	newHash := deviceHash(sess.ID())
+	if err := s.saveSession(c, sess); err != nil {
+		return err
+	}
+	if err := s.store.RenameDevice(p.ClientID(), oldHash, newHash); err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		page := (&passwordForm{}).page(t, "")
+		page.Saved = true
+		return s.render(c, fiber.StatusOK, t.T("page.password.title"), views.Password(page))
+	}
+	return c.Redirect("/password?saved=1", fiber.StatusSeeOther)
+}

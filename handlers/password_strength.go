@@ -1,0 +1,21 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"zona/secure"
+	"zona/views"
+)
+
+// checkStrength answers the live meter: the verdict on the new password as it is typed.
+// Nothing of the password is logged or stored.
+func (s *Server) checkStrength(c *fiber.Ctx) error {
+	p := currentPrincipal(c)
+	pw := c.FormValue("new")
+	t := s.tr(c)
+	strength := strengthView(t, pw, secure.EvaluatePassword(pw, p.personal()...))
+	c.Status(fiber.StatusOK)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Vary("HX-Request")
+	return views.StrengthMeter(strength).Render(views.WithCtx(c.UserContext(), s.viewCtx(c)), c.Response().BodyWriter())
+}
