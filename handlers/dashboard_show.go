@@ -28,9 +28,11 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 		page.LastSignIn = &views.ActivityLine{At: time.Unix(at, 0), IP: ip, Device: views.Device(ctx, ua)}
 	}
 	for _, e := range entries {
-		page.Recent = append(page.Recent, views.ActivityLine{
-			At: e.At, Text: views.Describe(ctx, e), IP: e.IP, Device: views.Device(ctx, e.UserAgent),
-		})
+		line := views.ActivityLine{At: e.At, Text: views.Describe(ctx, e), IP: e.IP}
+		if e.UserAgent != "" {
+			line.Device = views.Device(ctx, e.UserAgent)
+		}
+		page.Recent = append(page.Recent, line)
 	}
 	return s.render(c, fiber.StatusOK, s.tr(c).T("page.dashboard.title"), views.Dashboard(page))
 }

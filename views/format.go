@@ -59,3 +59,14 @@ func ActorName(ctx context.Context, a store.Actor) string {
 func Describe(ctx context.Context, e store.Entry) string {
 	return T(ctx, "activity."+e.Kind, "Who", ActorName(ctx, e.Actor))
 }
+
+// joinDot joins the non-empty parts with " · ".
+func joinDot(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " · ")
+}
