@@ -16,6 +16,7 @@ import (
 	_ "time/tzdata" // the binary carries its time zones; the container has none
 
 	"zona/handlers"
+	"zona/mail"
 	"zona/secure"
 	"zona/store"
 )
@@ -47,6 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"audit":         auditVerify,
 		"backup":        backup,
 		"restore":       restore,
+		"message":       messageSend,
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
@@ -115,6 +117,13 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	tz := fs.String("timezone", env("TIMEZONE", "America/Mexico_City"), "time zone for dates shown (env ZONA_TIMEZONE)")
 	hashes := fs.Int("hash-concurrency", 0, "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
+	// Outgoing mail (mail.Config). Without --smtp-host mail is archived, logged and kept queued.
+	smtpHost := fs.String("smtp-host", env("SMTP_HOST", ""), "SMTP server; empty: mail is only archived (env ZONA_SMTP_HOST)")
+	smtpPort := fs.Int("smtp-port", 0, "SMTP port (default 465 with --smtp-tls tls, else 587) (env ZONA_SMTP_PORT)")
+	smtpUser := fs.String("smtp-user", env("SMTP_USER", ""), "SMTP user name; empty: no authentication (env ZONA_SMTP_USER)")
+	smtpTLS := fs.String("smtp-tls", env("SMTP_TLS", "starttls"), "tls, starttls, opportunistic or none (env ZONA_SMTP_TLS)")
+	smtpFrom := fs.String("smtp-from", env("SMTP_FROM", "no-reply@localhost"), "sender, \"Name <address>\" (env ZONA_SMTP_FROM)")
+	smtpTimeout := fs.Duration("smtp-timeout", envDuration("SMTP_TIMEOUT", 30*time.Second), "bound on one delivery attempt (env ZONA_SMTP_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,6 +157,22 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err := printSetupLink(st, *baseURL, stdout); err != nil {
 		return err
 	}
+	mailCfg := mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: env("SMTP_PASSWORD", ""),
+		TLS: *smtpTLS, From: *smtpFrom, Timeout: *smtpTimeout}
+	if mailCfg.Port == 0 {
+		fmt.Sscan(env("SMTP_PORT", "0"), &mailCfg.Port)
+	}
+	if err := mailCfg.Validate(); err != nil {
+		return err
+	}
+	if mailCfg.Enabled() {
+		worker := mail.NewWorker(st, mailCfg, nil, log)
+		worker.Start()
+		defer worker.Stop()
+	} else {
+		log.Warn("no SMTP server configured (--smtp-host): mail is archived and stays queued")
+	}
+
 	app := handlers.New(handlers.Config{
 		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
@@ -217,4 +242,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-

@@ -58,7 +58,7 @@ func (f *passwordForm) page(t *locales.Translator, notice string) views.Password
 	return views.PasswordPage{
 		Current: views.Field{Name: "current", Label: t.T("field.current_password"), Type: "password",
 			Error: msg("current"), Autocomplete: "current-password", Required: true},
-		New:     views.Field{Name: "new", Label: t.T("field.new_password"), Error: msg("new")},
+		New: views.Field{Name: "new", Label: t.T("field.new_password"), Error: msg("new")},
 		Confirm: views.Field{Name: "confirm", Label: t.T("field.confirm_password"), Type: "password",
 			Error: msg("confirm"), Autocomplete: "new-password", Required: true},
 		Strength: strengthView(t, f.new, f.verdict),

@@ -65,6 +65,7 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 func menuFor(p *principal) []views.MenuItem {
 	return []views.MenuItem{
 		{Href: "/zona", MsgKey: "menu.dashboard", TestID: "menu-dashboard"},
+		{Href: "/emails", MsgKey: "menu.emails", TestID: "menu-emails"},
 		{Href: "/password", MsgKey: "menu.password", TestID: "menu-password"},
 		{Href: "/activity", MsgKey: "menu.activity", TestID: "menu-activity"},
 		{Href: "/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"},

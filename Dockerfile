@@ -1,0 +1,45 @@
+# Zona in a container: a static binary on busybox, running as nobody, data in /data.
+#
+#   docker build -t zona .
+#   docker run -d --name zona -p 8080:8080 -v zona-data:/data zona
+#   docker logs zona     # the one-time link to create the first staff account
+#
+# Commands that write open the store themselves, and Badger allows one process per data
+# dir, so run them while the server is stopped:
+#   docker stop zona
+#   docker run --rm -i -v zona-data:/data zona client create --email E --name N --password-stdin
+
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+# The templ output (*_templ.go) is committed, so the build needs no generate step.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/zona . \
+	&& mkdir -p /out/data
+
+# Runtime: busybox rather than distroless. The binary is static and needs no libc, but
+# the HEALTHCHECK needs an HTTP client and distroless has none; busybox's wget is 1 MB,
+# and adding a probe subcommand to zona for the container's sake is not worth it.
+# It carries no CA certificates, so the build stage's are copied for SMTP over TLS; time
+# zones are compiled into the binary (time/tzdata).
+FROM busybox:stable-musl
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /out/zona /usr/local/bin/zona
+# /data belongs to nobody before VOLUME, so a new named volume starts writable by it.
+COPY --from=build --chown=65534:65534 /out/data /data
+
+ENV ZONA_DATA=/data \
+	ZONA_ADDR=:8080
+VOLUME /data
+EXPOSE 8080
+USER 65534:65534
+
+# busybox wget exits non-zero on a refused connection, a timeout or a non-2xx status;
+# /healthz answers 503 when the store does not. The port follows ZONA_ADDR (which must
+# listen on all interfaces or on loopback, as the default ":8080" does).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+	CMD wget -q -T 3 -O /dev/null "http://127.0.0.1:${ZONA_ADDR##*:}/healthz" || exit 1
+
+ENTRYPOINT ["/usr/local/bin/zona"]
+CMD ["serve"]

@@ -1,0 +1,108 @@
+package mail
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"zona/store"
+)
+
+// Outgoing is a message to send to an account.
+type Outgoing struct {
+	ClientID string
+	Category string
+	Subject  string
+	HTML     string
+	// Text is the plain-text part; when empty it is derived from HTML.
+	Text string
+	// Concerns is the person an account (security) message is about; it is the only
+	// recipient of such a message.
+	Concerns *Recipient
+	// Event says who caused the message; its Kind is set by Send.
+	Event store.Event
+}
+
+// Mailer is the one way Zona sends email: it routes a message to the account's people,
+// archives it and queues a copy per recipient in one transaction, and wakes the worker.
+type Mailer struct {
+	st     *store.Store
+	cfg    Config
+	worker *Worker
+	log    *slog.Logger
+	// People lists who of an account may receive mail besides the owner (its contacts).
+	// Nil means the owner alone.
+	People func(clientID string) ([]Recipient, error)
+}
+
+// NewMailer returns a mailer that queues into st and wakes worker (nil when no worker
+// runs, as in the CLI: the server's worker sends the copies when it starts).
+func NewMailer(st *store.Store, cfg Config, worker *Worker, log *slog.Logger) *Mailer {
+	cfg.defaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Mailer{st: st, cfg: cfg, worker: worker, log: log}
+}
+
+// Owner is the account owner as a recipient.
+func Owner(c *store.Client) Recipient {
+	return Recipient{Kind: KindOwner, ID: c.ID, Email: c.Email, Name: c.Name()}
+}
+
+// Send routes, archives and queues out. It returns store.ErrNoRecipients, archiving
+// nothing, when the message would reach nobody.
+func (m *Mailer) Send(out Outgoing) (*store.Message, error) {
+	if !store.ValidCategory(out.Category) {
+		return nil, fmt.Errorf("mail: unknown category %q", out.Category)
+	}
+	subject := strings.TrimSpace(strings.NewReplacer("\r", " ", "\n", " ").Replace(out.Subject))
+	if subject == "" {
+		return nil, fmt.Errorf("mail: a subject is required")
+	}
+	client, err := m.st.ClientByID(out.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	people := []Recipient{Owner(client)}
+	if m.People != nil {
+		more, err := m.People(client.ID)
+		if err != nil {
+			return nil, err
+		}
+		people = append(people, more...)
+	}
+	rcpts := Route(out.Category, people, out.Concerns)
+	if len(rcpts) == 0 {
+		return nil, store.ErrNoRecipients
+	}
+	text := out.Text
+	if strings.TrimSpace(text) == "" {
+		text = HTMLToText(out.HTML)
+	}
+	msg := &store.Message{ClientID: client.ID, Category: out.Category, Subject: subject, From: m.cfg.From}
+	for _, r := range rcpts {
+		msg.Copies = append(msg.Copies, store.Copy{Kind: r.Kind, PersonID: r.ID, To: r.Email, Name: r.Name})
+	}
+	ev := out.Event
+	ev.Kind = store.KindEmailQueued
+	if ev.Actor.Kind == "" {
+		ev.Actor = store.Actor{Kind: store.ActorSystem}
+	}
+	ev.Detail = map[string]string{"recipients": strconv.Itoa(len(rcpts))}
+	for k, v := range out.Event.Detail {
+		ev.Detail[k] = v
+	}
+	if err := m.st.QueueMessage(msg, store.MessageBody{HTML: out.HTML, Text: text}, m.cfg.Domain(), ev); err != nil {
+		return nil, err
+	}
+	if m.worker != nil {
+		m.worker.Notify()
+	}
+	if !m.cfg.Enabled() {
+		m.log.Info("mail archived; no SMTP server configured, it stays queued", "message", msg.ID,
+			"client", client.ID, "category", msg.Category, "recipients", len(rcpts))
+	}
+	return msg, nil
+}

@@ -1,0 +1,104 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"zona/locales"
+	"zona/views"
+)
+
+// Template is one of Zona's own emails.
+type Template string
+
+// Zona's own emails. All are security mail (category account) for one person.
+const (
+	TplInvitation      Template = "invitation"
+	TplPasswordReset   Template = "password_reset"
+	TplPasswordChanged Template = "password_changed"
+	TplEmailChange     Template = "email_change"
+	TplNewSignIn       Template = "new_signin"
+)
+
+// Templates lists every template, for tests.
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn}
+
+// TemplateData fills a template. Each template uses the fields it names.
+type TemplateData struct {
+	Name     string        // the person written to
+	Account  string        // invitation: the owner who invites
+	Link     string        // invitation, reset, email change: the one-time link
+	Valid    time.Duration // how long Link works
+	NewEmail string        // email change
+	When     time.Time     // password changed, new sign-in
+	IP       string        // password changed, new sign-in
+	Device   string        // new sign-in
+}
+
+// Rendered is a template made into a message.
+type Rendered struct {
+	Subject, HTML, Text string
+}
+
+// Render makes tpl into a message in lang (Spanish when unsupported) under brand; dates are
+// shown in loc.
+func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData) (Rendered, error) {
+	t := locales.For(lang)
+	if loc == nil {
+		loc = time.UTC
+	}
+	key := "mail." + string(tpl) + "."
+	args := []any{
+		"Brand", brand, "Name", d.Name, "Account", d.Account, "NewEmail", d.NewEmail,
+		"IP", d.IP, "Device", d.Device, "When", d.When.In(loc).Format(t.T("format.datetime")),
+		"Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
+	}
+	m := views.MailContent{
+		Lang: t.HTMLLang(), Brand: brand, Title: t.T(key+"title", args...),
+		Greeting: t.T("mail.greeting", args...), LinkHint: t.T("mail.link_hint"),
+		Note: t.T(key+"note", args...), Footer: t.T("mail.footer", args...),
+	}
+	if d.Name == "" {
+		m.Greeting = t.T("mail.greeting_anonymous")
+	}
+	switch tpl {
+	case TplInvitation, TplPasswordReset, TplEmailChange:
+		if d.Link == "" {
+			return Rendered{}, fmt.Errorf("mail: template %s needs a link", tpl)
+		}
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"validity", args...)}
+		m.ActionLabel, m.ActionURL = t.T(key+"action"), d.Link
+	case TplPasswordChanged:
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"sessions", args...)}
+	case TplNewSignIn:
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"device", args...)}
+	default:
+		return Rendered{}, fmt.Errorf("mail: unknown template %q", tpl)
+	}
+	var html bytes.Buffer
+	ctx := views.WithCtx(context.Background(), &views.Ctx{Tr: t, Brand: brand, Loc: loc})
+	if err := views.MailHTML(m).Render(ctx, &html); err != nil {
+		return Rendered{}, err
+	}
+	return Rendered{Subject: t.T(key+"subject", args...), HTML: html.String(), Text: mailText(m)}, nil
+}
+
+// mailText is the text part of a MailContent.
+func mailText(m views.MailContent) string {
+	var b strings.Builder
+	b.WriteString(m.Brand + "\n\n" + m.Title + "\n\n" + m.Greeting + "\n\n")
+	for _, p := range m.Paragraphs {
+		b.WriteString(p + "\n\n")
+	}
+	if m.ActionURL != "" {
+		b.WriteString(m.ActionLabel + ":\n" + m.ActionURL + "\n\n")
+	}
+	if m.Note != "" {
+		b.WriteString(m.Note + "\n\n")
+	}
+	b.WriteString("-- \n" + m.Footer + "\n")
+	return b.String()
+}
