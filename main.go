@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the binary carries its time zones; the container has none
@@ -68,6 +69,8 @@ Commands:
   staff create --email E --password-stdin [--name N]
   client create --email E --name N --password-stdin
   demo                        seed demo data and print its sign-ins
+  message send --client E --category C --subject S --html-file F [--text-file F]
+                              queue a message to a client through the outbox
   audit verify [--client E]   check the tamper-evident history chains
   backup FILE                 write a backup of the store (server stopped)
   restore FILE                load a backup into an empty data dir
@@ -116,6 +119,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	absolute := fs.Duration("absolute-timeout", envDuration("ABSOLUTE_TIMEOUT", 12*time.Hour), "end sessions this old (env ZONA_ABSOLUTE_TIMEOUT)")
 	tz := fs.String("timezone", env("TIMEZONE", "America/Mexico_City"), "time zone for dates shown (env ZONA_TIMEZONE)")
 	hashes := fs.Int("hash-concurrency", 0, "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
+	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
 	// Outgoing mail (mail.Config). Without --smtp-host mail is archived, logged and kept queued.
 	smtpHost := fs.String("smtp-host", env("SMTP_HOST", ""), "SMTP server; empty: mail is only archived (env ZONA_SMTP_HOST)")
@@ -153,6 +157,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	defer closeStores(st, kv, log)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *retention > 0 {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); pruneHistory(ctx, st, *retention, log) }()
+		defer wg.Wait() // runs before closeStores: a prune never meets a closed store
+	}
 
 	if err := printSetupLink(st, *baseURL, stdout); err != nil {
 		return err
@@ -178,8 +190,6 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
 	}, st, kv)
 
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(*addr) }()
 	fmt.Fprintf(stdout, "Zona is listening on %s (data in %s)\n", *addr, *data)
@@ -190,6 +200,26 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	log.Info("shutting down: finishing requests in flight")
 	return app.ShutdownWithTimeout(20 * time.Second)
+}
+
+// pruneHistory removes history entries older than keep, at start and then daily, until ctx
+// ends.
+func pruneHistory(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := st.PruneAllActivity(time.Now().Add(-keep))
+		if err != nil {
+			log.Error("pruning the history", "err", err)
+		} else if n > 0 {
+			log.Info("history pruned", "entries", n, "older_than", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func openStores(dir string, log *slog.Logger) (*store.Store, *store.Sessions, error) {
