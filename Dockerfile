@@ -3,6 +3,8 @@
 #   docker build -t zona .
 #   docker run -d --name zona -p 8080:8080 -v zona-data:/data zona
 #   docker logs zona     # the one-time link to create the first staff account
+# Behind a TLS proxy, also set ZONA_BASE_URL=https://... (links in mail, Secure cookies) and
+# ZONA_TRUSTED_PROXIES (so client IPs come from X-Forwarded-For).
 #
 # Commands that write open the store themselves, and Badger allows one process per data
 # dir, so run them while the server is stopped:
@@ -15,8 +17,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 # The templ output (*_templ.go) is committed, so the build needs no generate step.
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/zona . \
-	&& mkdir -p /out/data
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/zona .
 
 # Runtime: busybox rather than distroless. The binary is static and needs no libc, but
 # the HEALTHCHECK needs an HTTP client and distroless has none; busybox's wget is 1 MB,
@@ -27,7 +28,7 @@ FROM busybox:stable-musl
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/zona /usr/local/bin/zona
 # /data belongs to nobody before VOLUME, so a new named volume starts writable by it.
-COPY --from=build --chown=65534:65534 /out/data /data
+RUN mkdir /data && chown 65534:65534 /data
 
 ENV ZONA_DATA=/data \
 	ZONA_ADDR=:8080
@@ -41,5 +42,7 @@ USER 65534:65534
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 	CMD wget -q -T 3 -O /dev/null "http://127.0.0.1:${ZONA_ADDR##*:}/healthz" || exit 1
 
+# zona finishes requests in flight on SIGTERM (up to 20 s), then closes both stores; give
+# it that long: docker stop -t 30 (compose: stop_grace_period: 30s).
 ENTRYPOINT ["/usr/local/bin/zona"]
 CMD ["serve"]

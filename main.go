@@ -177,8 +177,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err := mailCfg.Validate(); err != nil {
 		return err
 	}
+	var worker *mail.Worker
 	if mailCfg.Enabled() {
-		worker := mail.NewWorker(st, mailCfg, nil, log)
+		worker = mail.NewWorker(st, mailCfg, nil, log)
 		worker.Start()
 		defer worker.Stop()
 	} else {
@@ -188,6 +189,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	app := handlers.New(handlers.Config{
 		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
+		Mailer: mail.NewMailer(st, mailCfg, worker, log),
 	}, st, kv)
 
 	errc := make(chan error, 1)

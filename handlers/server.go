@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
+	"zona/mail"
 	"zona/secure"
 	"zona/store"
 )
@@ -32,6 +33,9 @@ type Config struct {
 	// Location is the time zone in which dates are shown.
 	Location *time.Location
 	Logger   *slog.Logger
+	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
+	// woken (as with no SMTP server configured).
+	Mailer *mail.Mailer
 }
 
 func (c *Config) defaults() {
@@ -58,13 +62,17 @@ type Server struct {
 	store    *store.Store
 	kv       *store.Sessions
 	sessions *session.Store
+	mailer   *mail.Mailer
 	log      *slog.Logger
 }
 
 // New builds the Fiber app with every route of Zona.
 func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	cfg.defaults()
-	s := &Server{cfg: cfg, store: st, kv: kv, log: cfg.Logger}
+	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, log: cfg.Logger}
+	if s.mailer == nil {
+		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
+	}
 	s.sessions = session.New(session.Config{
 		Storage:           kv,
 		Expiration:        cfg.IdleTimeout,
