@@ -63,8 +63,7 @@ func (f *loginForm) page(t *locales.Translator, notice string) views.LoginPage {
 		return ""
 	}
 	return views.LoginPage{
-		Email: views.Field{Name: "email", Label: t.T("field.email"), Type: "email", Value: f.email,
-			Error: msg("email"), Autocomplete: "username", Required: true, MaxLength: maxEmailLen},
+		Email: withError(emailField(t, f.email), msg("email")),
 		Password: views.Field{Name: "password", Label: t.T("field.password"), Type: "password",
 			Error: msg("password"), Autocomplete: "current-password", Required: true},
 		Error: notice,

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+
+	"zona/views"
 )
 
 // Input limits shared by the forms.
@@ -57,4 +59,10 @@ func checkText(v string, ok bool, max int) string {
 		return "form.too_long"
 	}
 	return ""
+}
+
+// withError returns f carrying the message msg.
+func withError(f views.Field, msg string) views.Field {
+	f.Error = msg
+	return f
 }

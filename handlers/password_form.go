@@ -5,6 +5,7 @@ import (
 
 	"zona/locales"
 	"zona/secure"
+	"zona/store"
 	"zona/views"
 )
 
@@ -15,9 +16,9 @@ type passwordForm struct {
 	errs                  map[string]string
 }
 
-// personal is what a principal's password must not contain.
-func (p *principal) personal() []string {
-	return []string{p.Email(), p.Client.FirstName, p.Client.LastName, p.Client.Company}
+// personalOf is what a client's password must not contain.
+func personalOf(c *store.Client) []string {
+	return []string{c.Email, c.FirstName, c.LastName, c.Company}
 }
 
 func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
@@ -28,7 +29,7 @@ func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
 	if f.current == "" {
 		f.errs["current"] = "form.password_required"
 	}
-	f.verdict = secure.EvaluatePassword(f.new, p.personal()...)
+	f.verdict = secure.EvaluatePassword(f.new, personalOf(p.Client)...)
 	switch {
 	case !f.verdict.OK():
 		f.errs["new"] = f.verdict.Problems[0]

@@ -68,6 +68,9 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	if err := s.store.RenameDevice(p.ClientID(), oldHash, newHash); err != nil {
 		return err
 	}
+	if err := s.notifyPasswordChanged(c, p.Client, p.actor()); err != nil {
+		return err
+	}
 	if isHTMX(c) {
 		page := (&passwordForm{}).page(t, "")
 		page.Saved = true

@@ -10,10 +10,12 @@ import (
 // checkStrength answers the live meter: the verdict on the new password as it is typed.
 // Nothing of the password is logged or stored.
 func (s *Server) checkStrength(c *fiber.Ctx) error {
-	p := currentPrincipal(c)
-	pw := c.FormValue("new")
-	t := s.tr(c)
-	strength := strengthView(t, pw, secure.EvaluatePassword(pw, p.personal()...))
+	return s.renderStrength(c, c.FormValue("new"), personalOf(currentPrincipal(c).Client))
+}
+
+// renderStrength answers with the meter fragment for pw.
+func (s *Server) renderStrength(c *fiber.Ctx, pw string, personal []string) error {
+	strength := strengthView(s.tr(c), pw, secure.EvaluatePassword(pw, personal...))
 	c.Status(fiber.StatusOK)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Vary("HX-Request")

@@ -72,6 +72,8 @@ const (
 	KindLanguage        = "account.language"
 	KindPasswordChanged = "auth.password_changed"
 	KindSessionEnded    = "auth.session_ended"
+	KindResetRequested  = "auth.reset_requested"
+	KindPasswordReset   = "auth.password_reset"
 )
 
 // Kinds lists every entry kind, in the order the history's filter offers them. A kind added
@@ -80,6 +82,7 @@ const (
 // not listed, and on a listed kind without both.
 var Kinds = []string{
 	KindAccountCreated, KindSignIn, KindSignInFailed, KindSignOut, KindSessionEnded, KindLanguage, KindPasswordChanged,
+	KindResetRequested, KindPasswordReset,
 	KindEmailQueued, KindEmailFailed,
 }
 

@@ -16,6 +16,7 @@
 //	setup/token                      SHA-256 of the one-time first-staff setup token
 //	act/<clientID>/<entryID>         activity Entry, append only, hash chained
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
+//	reset/<sha256(token) hex>        a password-reset link (TTL: its expiry)
 //	device/<clientID>/<sha256(sid)>  Device: a signed-in session (TTL: the absolute timeout)
 //	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text

@@ -1,0 +1,81 @@
+package handlers
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/locales"
+	"zona/mail"
+	"zona/secure"
+	"zona/store"
+	"zona/views"
+)
+
+// Reset links work for resetValid; requests are limited per address and per email.
+const (
+	resetValid         = 60 * time.Minute
+	maxResetsPerIP     = 10
+	maxResetsPerEmail  = 3
+	resetRequestWindow = 15 * time.Minute
+)
+
+func (s *Server) showForgot(c *fiber.Ctx) error {
+	t := s.tr(c)
+	page := views.ForgotPage{Email: emailField(t, "")}
+	return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(page))
+}
+
+// emailField is the sign-in email input of the sign-in and reset forms.
+func emailField(t *locales.Translator, value string) views.Field {
+	return views.Field{Name: "email", Label: t.T("field.email"), Type: "email", Value: value,
+		Autocomplete: "username", Required: true, MaxLength: maxEmailLen}
+}
+
+// sendReset answers a reset request. The answer is the same whether the email belongs to
+// an account or not; only a flood from one address is told to wait.
+func (s *Server) sendReset(c *fiber.Ctx) error {
+	t := s.tr(c)
+	email, ok := formText(c, "email", false)
+	field := emailField(t, email)
+	if key := checkEmail(email, ok); key != "" {
+		field.Error = t.T(key)
+		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(views.ForgotPage{Email: field}))
+	}
+	ipKey := "rl:reset:ip:" + c.IP()
+	n, err := s.kv.Hit(ipKey, resetRequestWindow)
+	if err != nil {
+		return err
+	}
+	if n > maxResetsPerIP {
+		_, left, _ := s.kv.Count(ipKey)
+		return s.render(c, fiber.StatusTooManyRequests, t.T("page.forgot.title"),
+			views.Forgot(views.ForgotPage{Email: field, Error: t.T("page.login.locked", "Count", minutes(left))}))
+	}
+	sent := views.ForgotPage{Sent: true}
+	cl, err := s.store.ClientByEmail(email)
+	if errors.Is(err, store.ErrNotFound) {
+		s.log.Info("password reset for an unknown email", "ip", c.IP())
+		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := s.kv.Hit("rl:reset:acct:"+cl.ID, resetRequestWindow); err != nil {
+		return err
+	} else if n > maxResetsPerEmail {
+		s.log.Info("password reset requests limited", "client", cl.ID, "ip", c.IP())
+		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
+	}
+	token := secure.Token()
+	ev := s.event(c, nil, store.KindResetRequested)
+	if err := s.store.CreateReset(cl, secure.TokenHash(token), time.Now().Add(resetValid), ev); err != nil {
+		return err
+	}
+	data := mail.TemplateData{Link: s.link("/password/reset/" + token), Valid: resetValid}
+	if err := s.sendAccountMail(c, cl, "", mail.TplPasswordReset, data, store.Actor{Kind: store.ActorSystem}); err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
+}

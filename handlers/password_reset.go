@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"time"
+
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/locales"
+	"zona/mail"
+	"zona/secure"
+	"zona/store"
+	"zona/views"
+)
+
+// resetPage is the reset form for token with f's values and messages.
+func resetPage(t *locales.Translator, token string, f *passwordForm) views.ResetPage {
+	p := f.page(t, "")
+	return views.ResetPage{Token: token, New: p.New, Confirm: p.Confirm, Strength: p.Strength}
+}
+
+// resetClient is the client of the reset link in the URL, or a "link not valid" error.
+func (s *Server) resetClient(c *fiber.Ctx) (*store.Client, []byte, error) {
+	hash := secure.TokenHash(c.Params("token"))
+	cl, err := s.store.ResetClient(hash)
+	if errors.Is(err, store.ErrResetToken) {
+		return nil, nil, userError(fiber.StatusGone, "error.reset_token")
+	}
+	return cl, hash, err
+}
+
+func (s *Server) showReset(c *fiber.Ctx) error {
+	if _, _, err := s.resetClient(c); err != nil {
+		return err
+	}
+	t := s.tr(c)
+	return s.render(c, fiber.StatusOK, t.T("page.reset.title"), views.Reset(resetPage(t, c.Params("token"), &passwordForm{})))
+}
+
+// checkResetStrength is the live meter of the reset form.
+func (s *Server) checkResetStrength(c *fiber.Ctx) error {
+	cl, _, err := s.resetClient(c)
+	if err != nil {
+		return err
+	}
+	return s.renderStrength(c, c.FormValue("new"), personalOf(cl))
+}
+
+// resetPassword sets a new password through a reset link: the link then stops working and
+// every session of the person ends.
+func (s *Server) resetPassword(c *fiber.Ctx) error {
+	cl, hash, err := s.resetClient(c)
+	if err != nil {
+		return err
+	}
+	t := s.tr(c)
+	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
+	f.verdict = secure.EvaluatePassword(f.new, personalOf(cl)...)
+	switch {
+	case !f.verdict.OK():
+		f.errs["new"] = f.verdict.Problems[0]
+	case f.confirm != f.new:
+		f.errs["confirm"] = "form.password_mismatch"
+	}
+	if len(f.errs) > 0 {
+		return s.render(c, fiber.StatusOK, t.T("page.reset.title"), views.Reset(resetPage(t, c.Params("token"), f)))
+	}
+	pw, err := secure.Hash(c.UserContext(), f.new)
+	if err != nil {
+		return err
+	}
+	ev := s.event(c, nil, store.KindPasswordReset)
+	ev.Actor = store.Actor{Kind: store.ActorOwner, ID: cl.ID, Name: cl.Name()}
+	ev.Changes = []store.Change{{Field: "password", Secret: true}}
+	cl, err = s.store.UseReset(hash, pw, ev)
+	if errors.Is(err, store.ErrResetToken) {
+		return userError(fiber.StatusGone, "error.reset_token")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.notifyPasswordChanged(c, cl, ev.Actor); err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, t.T("page.reset.title"), views.Reset(views.ResetPage{Done: true}))
+}
+
+// notifyPasswordChanged tells the person, by email, that their password changed, when and
+// from where.
+func (s *Server) notifyPasswordChanged(c *fiber.Ctx, cl *store.Client, actor store.Actor) error {
+	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
+	data := mail.TemplateData{When: time.Now(), IP: c.IP(), Device: views.Device(ctx, c.Get(fiber.HeaderUserAgent))}
+	return s.sendAccountMail(c, cl, "", mail.TplPasswordChanged, data, actor)
+}

@@ -1,0 +1,180 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"zona/handlers"
+	"zona/mail"
+	"zona/mail/mailtest"
+	"zona/secure"
+	"zona/store"
+	"zona/store/storetest"
+)
+
+// mailEnv is an env whose mail goes over SMTP to a real server in the test.
+type mailEnv struct {
+	*env
+	smtp   *mailtest.Server
+	worker *mail.Worker
+}
+
+func newMailEnv(t *testing.T) *mailEnv {
+	t.Helper()
+	srv := mailtest.Start(t, mailtest.Options{})
+	st, kv := storetest.MustOpen(t)
+	mcfg := mail.Config{Host: srv.Host, Port: srv.Port, TLS: mail.TLSNone, From: "Hosting de Prueba <avisos@hosting.test>",
+		Timeout: 5 * time.Second}
+	w := mail.NewWorker(st, mcfg, nil, nil)
+	cfg := storetest.Config()
+	cfg.BaseURL = "http://zona.test"
+	cfg.Mailer = mail.NewMailer(st, mcfg, w, cfg.Logger)
+	c := storetest.MustCreateClient(t, st, testEmail, "Ana", "López", testPassword)
+	return &mailEnv{env: &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}, smtp: srv, worker: w}
+}
+
+// deliver sends what the outbox holds and returns everything the SMTP server received.
+func (m *mailEnv) deliver(want int) []mailtest.Received {
+	m.t.Helper()
+	if _, err := m.worker.RunOnce(context.Background()); err != nil {
+		m.t.Fatal(err)
+	}
+	return m.smtp.WaitFor(want, 5*time.Second)
+}
+
+func resetLink(t *testing.T, r mailtest.Received) string {
+	t.Helper()
+	for _, l := range r.Links() {
+		if strings.Contains(l, "/password/reset/") {
+			return strings.TrimPrefix(l, "http://zona.test")
+		}
+	}
+	t.Fatalf("no reset link in:\n%s", r.Part("text/plain"))
+	return ""
+}
+
+func TestPasswordResetEndToEnd(t *testing.T) {
+	m := newMailEnv(t)
+	signedIn := m.agent()
+	signedIn.mustSignIn()
+
+	a := m.agent()
+	a.get("/password/forgot")
+	known := a.post("/password/forgot", url.Values{"email": {"ANA@example.mx"}})
+	unknown := m.agent()
+	unknown.get("/password/forgot")
+	other := unknown.post("/password/forgot", url.Values{"email": {"nadie@example.mx"}})
+	if known.StatusCode != http.StatusOK || known.text(`[data-testid="notice"]`) != other.text(`[data-testid="notice"]`) {
+		t.Fatalf("answers differ: %d %q / %q", known.StatusCode, known.text(`[data-testid="notice"]`), other.text(`[data-testid="notice"]`))
+	}
+	got := m.deliver(1)
+	if len(got) != 1 || got[0].To[0] != testEmail {
+		t.Fatalf("received %d messages: %+v", len(got), got)
+	}
+	link := resetLink(t, got[0])
+
+	if res := a.get(link); res.StatusCode != http.StatusOK || res.doc.Find("#new").Length() != 1 {
+		t.Fatalf("reset form: %d", res.StatusCode)
+	}
+	res := a.post(link, url.Values{"new": {"Password12!"}, "confirm": {"Password12!"}})
+	if msg := res.text("#new-error"); !strings.Contains(msg, "adivinar") {
+		t.Fatalf("weak password through the link: %q", msg)
+	}
+	res = a.post(link, url.Values{"new": {newPassword}, "confirm": {newPassword}})
+	if res.StatusCode != http.StatusOK || res.doc.Find(`[data-testid="reset-signin"]`).Length() != 1 {
+		t.Fatalf("reset: %d %.300s", res.StatusCode, res.body)
+	}
+	if res := signedIn.get("/zona"); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("a session survived the reset")
+	}
+	if res := m.agent().signIn(testEmail, newPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with the new password: %d", res.StatusCode)
+	}
+	if res := a.get(link); res.StatusCode != http.StatusGone {
+		t.Fatalf("second use of the link: %d, want 410", res.StatusCode)
+	}
+	if res := a.post(link, url.Values{"new": {newPassword + "2"}, "confirm": {newPassword + "2"}}); res.StatusCode != http.StatusGone {
+		t.Fatalf("second post through the link: %d, want 410", res.StatusCode)
+	}
+	got = m.deliver(2)
+	if len(got) != 2 || !strings.Contains(got[1].Part("text/plain"), "contraseña") || got[1].To[0] != testEmail {
+		t.Fatalf("no password-changed notice: %d messages", len(got))
+	}
+	entries, _, _ := m.st.ListActivity(m.client.ID, "", 30)
+	var kinds []string
+	for _, e := range entries {
+		kinds = append(kinds, e.Kind)
+	}
+	if !strings.Contains(strings.Join(kinds, ","), store.KindPasswordReset) || !strings.Contains(strings.Join(kinds, ","), store.KindResetRequested) {
+		t.Fatalf("history %v", kinds)
+	}
+}
+
+func TestResetLinkExpiresAfterAnHour(t *testing.T) {
+	m := newMailEnv(t)
+	token := secure.Token()
+	if err := m.st.CreateReset(m.client, secure.TokenHash(token), time.Now().Add(-time.Second), store.Event{Kind: store.KindResetRequested}); err != nil {
+		t.Fatal(err)
+	}
+	if res := m.agent().get("/password/reset/" + token); res.StatusCode != http.StatusGone || !strings.Contains(res.body, "caducó") {
+		t.Fatalf("expired link: %d", res.StatusCode)
+	}
+	if res := m.agent().get("/password/reset/not-a-token"); res.StatusCode != http.StatusGone {
+		t.Fatalf("unknown link: %d", res.StatusCode)
+	}
+}
+
+func TestPasswordChangeVoidsResetLinks(t *testing.T) {
+	m := newMailEnv(t)
+	a := m.agent()
+	a.get("/password/forgot")
+	a.post("/password/forgot", url.Values{"email": {testEmail}})
+	link := resetLink(t, m.deliver(1)[0])
+	b := m.agent()
+	b.mustSignIn()
+	b.get("/password")
+	if res := b.post("/password", url.Values{"current": {testPassword}, "new": {newPassword}, "confirm": {newPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: %d", res.StatusCode)
+	}
+	if res := a.get(link); res.StatusCode != http.StatusGone {
+		t.Fatalf("link after a password change: %d, want 410", res.StatusCode)
+	}
+	got := m.deliver(2)
+	if !strings.Contains(got[1].Part("text/plain"), "127.0.0.1") && !strings.Contains(got[1].Part("text/plain"), "0.0.0.0") {
+		t.Errorf("the password-changed notice does not say from where:\n%s", got[1].Part("text/plain"))
+	}
+}
+
+func TestResetRequestsAreLimitedPerEmail(t *testing.T) {
+	m := newMailEnv(t)
+	for i := range 5 {
+		a := m.agent()
+		a.get("/password/forgot")
+		if res := a.post("/password/forgot", url.Values{"email": {testEmail}}); res.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: %d", i, res.StatusCode)
+		}
+	}
+	m.deliver(3)
+	time.Sleep(200 * time.Millisecond)
+	if n := len(m.smtp.Received()); n != 3 {
+		t.Fatalf("%d reset emails for 5 requests, want 3", n)
+	}
+}
+
+func TestResetBadInput(t *testing.T) {
+	m := newMailEnv(t)
+	a := m.agent()
+	a.get("/password/forgot")
+	res := a.postRaw("/password/forgot", "email=%FF%FE&_csrf="+url.QueryEscape(a.csrf))
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.text("#email-error"), "caracteres") {
+		t.Fatalf("invalid UTF-8: %d %q", res.StatusCode, res.text("#email-error"))
+	}
+	res = a.post("/password/forgot", url.Values{"email": {""}})
+	if !strings.Contains(res.text("#email-error"), "Escriba") {
+		t.Fatalf("empty: %q", res.text("#email-error"))
+	}
+}
