@@ -119,6 +119,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	absolute := fs.Duration("absolute-timeout", envDuration("ABSOLUTE_TIMEOUT", 12*time.Hour), "end sessions this old (env ZONA_ABSOLUTE_TIMEOUT)")
 	tz := fs.String("timezone", env("TIMEZONE", "America/Mexico_City"), "time zone for dates shown (env ZONA_TIMEZONE)")
 	hashes := fs.Int("hash-concurrency", 0, "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
+	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
 	// Outgoing mail (mail.Config). Without --smtp-host mail is archived, logged and kept queued.
@@ -189,7 +190,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	app := handlers.New(handlers.Config{
 		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
-		Mailer: mail.NewMailer(st, mailCfg, worker, log),
+		NotifyNewDevice: *notifyNew, Mailer: mail.NewMailer(st, mailCfg, worker, log),
 	}, st, kv)
 
 	errc := make(chan error, 1)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zona/locales"
+	"zona/mail"
 	"zona/secure"
 	"zona/store"
 	"zona/views"
@@ -122,7 +123,11 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := s.startSession(c, &principal{Kind: principalClient, ID: cl.ID, Client: cl}, prev); err != nil {
+	p := &principal{Kind: principalClient, ID: cl.ID, Client: cl}
+	if err := s.startSession(c, p, prev); err != nil {
+		return err
+	}
+	if err := s.noticeNewDevice(c, p); err != nil {
 		return err
 	}
 	return c.Redirect(safeNext(f.next), fiber.StatusSeeOther)
@@ -179,3 +184,16 @@ func truncate(s string, n int) string {
 }
 
 func minutes(d time.Duration) int { return max(1, int(math.Ceil(d.Minutes()))) }
+
+// noticeNewDevice tells the person by email of a sign-in from a kind of device their
+// account has not seen before (when the operator turned that on).
+func (s *Server) noticeNewDevice(c *fiber.Ctx, p *principal) error {
+	ua := c.Get(fiber.HeaderUserAgent)
+	isNew, err := s.store.RememberDevice(p.ClientID(), views.DeviceKey(ua))
+	if err != nil || !isNew || !s.cfg.NotifyNewDevice {
+		return err
+	}
+	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
+	data := mail.TemplateData{When: time.Now(), IP: c.IP(), Device: views.Device(ctx, ua)}
+	return s.sendAccountMail(c, p.Client, "", mail.TplNewSignIn, data, p.actor())
+}

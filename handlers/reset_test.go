@@ -32,6 +32,7 @@ func newMailEnv(t *testing.T) *mailEnv {
 	w := mail.NewWorker(st, mcfg, nil, nil)
 	cfg := storetest.Config()
 	cfg.BaseURL = "http://zona.test"
+	cfg.NotifyNewDevice = true
 	cfg.Mailer = mail.NewMailer(st, mcfg, w, cfg.Logger)
 	c := storetest.MustCreateClient(t, st, testEmail, "Ana", "López", testPassword)
 	return &mailEnv{env: &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}, smtp: srv, worker: w}

@@ -33,6 +33,9 @@ type Config struct {
 	// Location is the time zone in which dates are shown.
 	Location *time.Location
 	Logger   *slog.Logger
+	// NotifyNewDevice emails a person who signs in from a kind of device (browser and
+	// system) not seen on their account before.
+	NotifyNewDevice bool
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -188,4 +190,28 @@ func (s *Store) RenameDevice(clientID, oldHash, newHash string) error {
 		d.Hash = newHash
 		return putDevice(txn, clientID, &d)
 	})
+}
+
+func knownDevicePrefix(clientID string) string { return "knowndev/" + clientID + "/" }
+
+// RememberDevice notes that clientID signed in from the kind of device key. It reports
+// whether that kind is new while others were seen before, which is when the person is told
+// of the sign-in.
+func (s *Store) RememberDevice(clientID, key string) (newToKnown bool, err error) {
+	sum := sha256.Sum256([]byte(key))
+	k := []byte(knownDevicePrefix(clientID) + hex.EncodeToString(sum[:12]))
+	err = s.update(func(txn *badger.Txn) error {
+		newToKnown = false
+		if _, err := txn.Get(k); err == nil {
+			return nil
+		} else if err != badger.ErrKeyNotFound {
+			return err
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(knownDevicePrefix(clientID))})
+		it.Rewind()
+		newToKnown = it.Valid()
+		it.Close()
+		return txn.Set(k, []byte(time.Now().UTC().Format(time.RFC3339)))
+	})
+	return newToKnown, err
 }

@@ -18,6 +18,7 @@
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
 //	reset/<sha256(token) hex>        a password-reset link (TTL: its expiry)
 //	device/<clientID>/<sha256(sid)>  Device: a signed-in session (TTL: the absolute timeout)
+//	knowndev/<clientID>/<digest>     a kind of device (browser, system) this client signed in from
 //	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
 //	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed

@@ -70,3 +70,10 @@ func joinDot(parts ...string) string {
 	}
 	return strings.Join(out, " · ")
 }
+
+// DeviceKey is a stable name of the kind of device a User-Agent describes (browser, system
+// and form factor, no versions), to tell a device seen before from a new one.
+func DeviceKey(ua string) string {
+	a := uaParser().Parse(ua)
+	return string(a.Browser()) + "|" + string(a.OS()) + "|" + string(a.Device())
+}
