@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"text/template"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -29,10 +30,42 @@ var (
 	bundle  = load()
 	matcher = language.NewMatcher([]language.Tag{language.MustParse("es-MX"), language.English})
 	tr      = map[string]*Translator{
-		ES: {lang: ES, htmlLang: "es-MX", loc: i18n.NewLocalizer(bundle, ES)},
-		EN: {lang: EN, htmlLang: "en", loc: i18n.NewLocalizer(bundle, EN)},
+		ES: newTranslator(ES, "es-MX"),
+		EN: newTranslator(EN, "en"),
 	}
 )
+
+// newTranslator prepares lang's messages once: a message without a template is kept as
+// text, one with a template is parsed; plural messages go through go-i18n, which knows each
+// language's plural rules. A request then never pays for language matching or parsing.
+func newTranslator(lang, htmlLang string) *Translator {
+	t := &Translator{lang: lang, htmlLang: htmlLang, loc: i18n.NewLocalizer(bundle, lang),
+		text: map[string]string{}, tmpl: map[string]*template.Template{}}
+	b, err := files.ReadFile(lang + ".json")
+	if err != nil {
+		panic(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		panic(fmt.Sprintf("locales: %s: %v", lang, err))
+	}
+	for key, v := range raw {
+		var msg string
+		if json.Unmarshal(v, &msg) != nil {
+			continue // a plural form: left to go-i18n
+		}
+		if !strings.Contains(msg, "{{") {
+			t.text[key] = msg
+			continue
+		}
+		tp, err := template.New(key).Option("missingkey=zero").Parse(msg)
+		if err != nil {
+			panic(fmt.Sprintf("locales: %s: %s: %v", lang, key, err))
+		}
+		t.tmpl[key] = tp
+	}
+	return t
+}
 
 func load() *i18n.Bundle {
 	b := i18n.NewBundle(language.Spanish)
@@ -72,6 +105,8 @@ func Negotiate(choice, acceptLanguage string) string {
 type Translator struct {
 	lang, htmlLang string
 	loc            *i18n.Localizer
+	text           map[string]string
+	tmpl           map[string]*template.Template
 }
 
 // For returns the translator for lang, or the Spanish one when lang is not supported.
@@ -93,6 +128,21 @@ func (t *Translator) HTMLLang() string { return t.htmlLang }
 // key missing from the files renders as itself and is logged; the completeness test keeps
 // that from shipping.
 func (t *Translator) T(key string, args ...any) string {
+	if s, ok := t.text[key]; ok {
+		return s
+	}
+	if tp, ok := t.tmpl[key]; ok {
+		data := make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+		var b strings.Builder
+		if err := tp.Execute(&b, data); err != nil {
+			slog.Warn("translation failed", "lang", t.lang, "key", key, "err", err)
+			return key
+		}
+		return b.String()
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: key}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)
