@@ -11,13 +11,13 @@ import (
 // browser to drop what it kept of the site, so that nothing of the account can be seen again
 // from this browser, not even with the Back button.
 func (s *Server) signOut(c *fiber.Ctx) error {
-	sess := currentSession(c)
+	ws := currentSession(c)
 	if p := currentPrincipal(c); p != nil {
-		if _, err := s.store.EndDevices(p.ClientID(), []string{deviceHash(sess.ID())}, "", s.event(c, p, store.KindSignOut)); err != nil {
+		if _, err := s.store.EndDevices(p.ClientID(), []string{deviceHash(ws.id)}, "", s.event(c, p, store.KindSignOut)); err != nil {
 			return err
 		}
 	}
-	if err := s.destroySession(c, sess); err != nil {
+	if err := s.dropSession(c, ws); err != nil {
 		return err
 	}
 	if h, ok := c.Locals(localCSRFHdl).(*csrf.CSRFHandler); ok {

@@ -21,11 +21,8 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 	page := views.DashboardPage{
 		Name: p.Name(), Email: p.Email(), Company: p.Client.Company, MemberSince: p.Client.CreatedAt,
 	}
-	sess := currentSession(c)
-	if at, ok := sess.Get(sessPrevAt).(int64); ok {
-		ip, _ := sess.Get(sessPrevIP).(string)
-		ua, _ := sess.Get(sessPrevUA).(string)
-		page.LastSignIn = &views.ActivityLine{At: time.Unix(at, 0), IP: ip, Device: views.Device(ctx, ua)}
+	if d := currentSession(c).data; d.PrevAt != 0 {
+		page.LastSignIn = &views.ActivityLine{At: time.Unix(d.PrevAt, 0), IP: d.PrevIP, Device: views.Device(ctx, d.PrevUA)}
 	}
 	for _, e := range entries {
 		line := views.ActivityLine{At: e.At, Text: views.Describe(ctx, e), IP: e.IP}

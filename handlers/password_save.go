@@ -48,8 +48,8 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess := currentSession(c)
-	oldHash := deviceHash(sess.ID())
+	ws := currentSession(c)
+	oldHash := deviceHash(ws.id)
 	ev := s.event(c, p, store.KindPasswordChanged)
 	ev.Changes = []store.Change{{Field: "password", Secret: true}}
 	if _, err := s.store.SetPassword(p.ClientID(), p.Client.Rev, hash, oldHash, ev); err != nil {
@@ -58,11 +58,11 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	if err := sess.Regenerate(); err != nil {
+	if err := s.renewSessionID(ws); err != nil {
 		return err
 	}
-	newHash := deviceHash(sess.ID())
-	if err := s.saveSession(c, sess); err != nil {
+	newHash := deviceHash(ws.id)
+	if err := s.writeSession(c, ws); err != nil {
 		return err
 	}
 	if err := s.store.RenameDevice(p.ClientID(), oldHash, newHash); err != nil {

@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"zona/mail"
-	"zona/secure"
 	"zona/store"
 )
 
@@ -61,12 +59,11 @@ func (c *Config) defaults() {
 
 // Server holds what the handlers share.
 type Server struct {
-	cfg      Config
-	store    *store.Store
-	kv       *store.Sessions
-	sessions *session.Store
-	mailer   *mail.Mailer
-	log      *slog.Logger
+	cfg    Config
+	store  *store.Store
+	kv     *store.Sessions
+	mailer *mail.Mailer
+	log    *slog.Logger
 }
 
 // New builds the Fiber app with every route of Zona.
@@ -76,16 +73,6 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	if s.mailer == nil {
 		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
 	}
-	s.sessions = session.New(session.Config{
-		Storage:           kv,
-		Expiration:        cfg.IdleTimeout,
-		KeyLookup:         "cookie:" + sessionCookie,
-		CookieSecure:      cfg.SecureCookies,
-		CookieHTTPOnly:    true,
-		CookieSameSite:    fiber.CookieSameSiteLaxMode,
-		CookieSessionOnly: true,
-		KeyGenerator:      secure.Token,
-	})
 	app := fiber.New(fiber.Config{
 		AppName:                 "zona",
 		ErrorHandler:            s.handleError,

@@ -2,41 +2,122 @@ package handlers
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"zona/secure"
 	"zona/store"
 )
 
-// Keys of the session's data.
-const (
-	sessKind    = "kind" // principal kind: "client"
-	sessID      = "pid"  // principal ID
-	sessStarted = "iat"  // unix seconds of sign-in
-	sessSeen    = "seen" // unix seconds of the last request, refreshed at most once a minute
-	// The sign-in before this one, shown on the dashboard: unix seconds, IP, User-Agent.
-	sessPrevAt = "prev_at"
-	sessPrevIP = "prev_ip"
-	sessPrevUA = "prev_ua"
-)
-
 const (
 	principalClient = "client"
 
-	localSession     = "session"
-	localSessionDone = "session_done"
-	localPrincipal   = "principal"
+	localSession   = "session"
+	localPrincipal = "principal"
 
 	// seenEvery is how stale the session's last-seen time may get before a request writes it
 	// again. Writing it on every request would cost a disk write per page.
 	seenEvery = time.Minute
+
+	// sessionPrefix namespaces session records in the sessions store.
+	sessionPrefix = "sess."
 )
+
+// webSession is a browser's server-side session: a random 256-bit ID in the HttpOnly
+// cookie, and a small record under sessionPrefix+ID in the sessions store, written only when
+// it changes. Zona keeps this record itself rather than through Fiber's session middleware,
+// which gob-decodes a map on every request (a fifth of a dashboard request, measured) and
+// recycles the session object when it is saved.
+type webSession struct {
+	id   string // "" until the session is written
+	data sessionData
+}
+
+// sessionData is what a session remembers. A zero PID means nobody is signed in.
+type sessionData struct {
+	Kind    string `json:"k"`
+	PID     string `json:"p"`
+	Started int64  `json:"s"` // unix seconds of sign-in
+	Seen    int64  `json:"n"` // unix seconds of the last request, refreshed at most once a minute
+	// The sign-in before this one, shown on the dashboard.
+	PrevAt int64  `json:"pa,omitempty"`
+	PrevIP string `json:"pi,omitempty"`
+	PrevUA string `json:"pu,omitempty"`
+}
+
+// readSession returns the request's session: the stored one named by the cookie, or an
+// empty one.
+func (s *Server) readSession(c *fiber.Ctx) (*webSession, error) {
+	id := c.Cookies(sessionCookie)
+	if id == "" || len(id) > 128 {
+		return &webSession{}, nil
+	}
+	raw, err := s.kv.Get(sessionPrefix + id)
+	if err != nil || raw == nil {
+		return &webSession{}, err
+	}
+	ws := &webSession{id: strings.Clone(id)}
+	if err := json.Unmarshal(raw, &ws.data); err != nil {
+		s.log.Warn("unreadable session record dropped", "err", err)
+		return &webSession{}, nil
+	}
+	return ws, nil
+}
+
+// writeSession stores ws (giving it an ID first when it has none) and sets its cookie. The
+// record lives for the idle timeout from its last write.
+func (s *Server) writeSession(c *fiber.Ctx, ws *webSession) error {
+	if ws.id == "" {
+		ws.id = secure.Token()
+	}
+	raw, err := json.Marshal(ws.data)
+	if err != nil {
+		return err
+	}
+	if err := s.kv.Set(sessionPrefix+ws.id, raw, s.cfg.IdleTimeout); err != nil {
+		return err
+	}
+	c.Cookie(s.sessionCookie(ws.id, false))
+	return nil
+}
+
+// dropSession deletes ws from the store and expires its cookie; ws is empty afterwards.
+func (s *Server) dropSession(c *fiber.Ctx, ws *webSession) error {
+	if ws.id != "" {
+		if err := s.kv.Delete(sessionPrefix + ws.id); err != nil {
+			return err
+		}
+		c.Cookie(s.sessionCookie("", true))
+	}
+	*ws = webSession{}
+	return nil
+}
+
+// renewSessionID moves ws to a new ID (deleting the old record); the caller writes it.
+func (s *Server) renewSessionID(ws *webSession) error {
+	if ws.id != "" {
+		if err := s.kv.Delete(sessionPrefix + ws.id); err != nil {
+			return err
+		}
+	}
+	ws.id = secure.Token()
+	return nil
+}
+
+func (s *Server) sessionCookie(value string, expire bool) *fiber.Cookie {
+	ck := &fiber.Cookie{Name: sessionCookie, Value: value, Path: "/", Secure: s.cfg.SecureCookies,
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, SessionOnly: !expire}
+	if expire {
+		ck.Expires = time.Unix(1, 0)
+		ck.MaxAge = -1
+	}
+	return ck
+}
 
 // principal is the person a request acts for.
 type principal struct {
@@ -64,62 +145,56 @@ func currentPrincipal(c *fiber.Ctx) *principal {
 	return p
 }
 
-func currentSession(c *fiber.Ctx) *session.Session {
-	sess, _ := c.Locals(localSession).(*session.Session)
-	return sess
+func currentSession(c *fiber.Ctx) *webSession {
+	ws, _ := c.Locals(localSession).(*webSession)
+	return ws
 }
 
 // loadSession finds the request's session and, when someone is signed in, the principal.
 // A session past its idle or absolute timeout, ended from another device, or whose person
-// no longer exists, is destroyed here: the request goes on signed out.
-//
-// Fiber releases a session to its pool when it is saved, so nothing may touch it after
-// Save: handlers that save or destroy it go through saveSession and destroySession, and the
-// last-seen refresh is saved here after the handler ran, unless a handler already did.
+// no longer exists, is dropped here: the request goes on signed out. The last-seen time is
+// written after the handler ran, at most once a minute, unless the handler replaced or
+// dropped the session.
 func (s *Server) loadSession(c *fiber.Ctx) error {
 	if isStatic(c) {
 		return c.Next()
 	}
-	sess, err := s.sessions.Get(c)
+	ws, err := s.readSession(c)
 	if err != nil {
 		return err
 	}
-	c.Locals(localSession, sess)
-	kind, _ := sess.Get(sessKind).(string)
-	id, _ := sess.Get(sessID).(string)
-	if kind == "" || id == "" {
+	c.Locals(localSession, ws)
+	if ws.data.PID == "" {
 		return c.Next()
 	}
 	now := time.Now()
-	started, _ := sess.Get(sessStarted).(int64)
-	seen, _ := sess.Get(sessSeen).(int64)
-	if now.Sub(time.Unix(started, 0)) > s.cfg.AbsoluteTimeout || now.Sub(time.Unix(seen, 0)) > s.cfg.IdleTimeout {
-		return s.endSession(c, sess)
+	if now.Sub(time.Unix(ws.data.Started, 0)) > s.cfg.AbsoluteTimeout || now.Sub(time.Unix(ws.data.Seen, 0)) > s.cfg.IdleTimeout {
+		return s.endSession(c, ws)
 	}
-	p, err := s.principalFor(kind, id)
+	p, err := s.principalFor(ws.data.Kind, ws.data.PID)
 	if errors.Is(err, store.ErrNotFound) {
-		return s.endSession(c, sess)
+		return s.endSession(c, ws)
 	}
 	if err != nil {
 		return err
 	}
 	// A session ended elsewhere (a password change, "cerrar sesión" from another device)
 	// has lost its device record.
-	hash := deviceHash(sess.ID())
+	id, hash := ws.id, deviceHash(ws.id)
 	active, err := s.store.DeviceActive(p.ClientID(), hash)
 	if err != nil {
 		return err
 	}
 	if !active {
-		return s.endSession(c, sess)
+		return s.endSession(c, ws)
 	}
 	c.Locals(localPrincipal, p)
 	err = c.Next()
-	if now.Sub(time.Unix(seen, 0)) <= seenEvery || c.Locals(localSessionDone) != nil {
+	if now.Sub(time.Unix(ws.data.Seen, 0)) <= seenEvery || ws.id != id || ws.data.PID == "" {
 		return err
 	}
-	sess.Set(sessSeen, now.Unix())
-	if serr := s.saveSession(c, sess); serr != nil {
+	ws.data.Seen = now.Unix()
+	if serr := s.writeSession(c, ws); serr != nil {
 		return errors.Join(err, serr)
 	}
 	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil && !errors.Is(terr, store.ErrNotFound) {
@@ -128,27 +203,11 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	return err
 }
 
-// saveSession stores sess and returns; sess is unusable afterwards (Fiber pools it).
-func (s *Server) saveSession(c *fiber.Ctx, sess *session.Session) error {
-	c.Locals(localSessionDone, true)
-	return sess.Save()
-}
-
-// destroySession deletes sess from the store and expires its cookie.
-func (s *Server) destroySession(c *fiber.Ctx, sess *session.Session) error {
-	c.Locals(localSessionDone, true)
-	return sess.Destroy()
-}
-
-func (s *Server) endSession(c *fiber.Ctx, sess *session.Session) error {
-	if err := sess.Destroy(); err != nil {
+// endSession drops a session that may no longer be used; the request goes on signed out.
+func (s *Server) endSession(c *fiber.Ctx, ws *webSession) error {
+	if err := s.dropSession(c, ws); err != nil {
 		return err
 	}
-	fresh, err := s.sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	c.Locals(localSession, fresh)
 	return c.Next()
 }
 
@@ -168,25 +227,19 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 // before sign-in is worthless), the sign-in time and what prev (the previous sign-in, if
 // any) recorded; the device list gets this session, and the history the sign-in.
 func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry) error {
-	sess := currentSession(c)
-	if err := sess.Regenerate(); err != nil {
+	ws := currentSession(c)
+	if err := s.renewSessionID(ws); err != nil {
 		return err
 	}
 	now := time.Now()
-	sess.Set(sessKind, p.Kind)
-	sess.Set(sessID, p.ID)
-	sess.Set(sessStarted, now.Unix())
-	sess.Set(sessSeen, now.Unix())
+	ws.data = sessionData{Kind: p.Kind, PID: p.ID, Started: now.Unix(), Seen: now.Unix()}
 	if prev != nil {
-		sess.Set(sessPrevAt, prev.At.Unix())
-		sess.Set(sessPrevIP, prev.IP)
-		sess.Set(sessPrevUA, prev.UserAgent)
+		ws.data.PrevAt, ws.data.PrevIP, ws.data.PrevUA = prev.At.Unix(), prev.IP, prev.UserAgent
 	}
-	sid := sess.ID()
-	if err := s.saveSession(c, sess); err != nil {
+	if err := s.writeSession(c, ws); err != nil {
 		return err
 	}
-	return s.store.StartDevice(p.ClientID(), s.device(c, sid, now), s.event(c, p, store.KindSignIn))
+	return s.store.StartDevice(p.ClientID(), s.device(c, ws.id, now), s.event(c, p, store.KindSignIn))
 }
 
 // device is the device record of session id, started at started, as seen in this request.

@@ -17,7 +17,7 @@ func (s *Server) sessionsPage(c *fiber.Ctx, notice string) error {
 		return err
 	}
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
-	current := deviceHash(currentSession(c).ID())
+	current := deviceHash(currentSession(c).id)
 	page := views.SessionsPage{Notice: notice}
 	for _, d := range devices {
 		page.Devices = append(page.Devices, views.DeviceRow{
@@ -35,7 +35,7 @@ func (s *Server) showSessions(c *fiber.Ctx) error { return s.sessionsPage(c, "")
 func (s *Server) revokeSession(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	hash := c.Params("id")
-	if hash == deviceHash(currentSession(c).ID()) {
+	if hash == deviceHash(currentSession(c).id) {
 		return userError(fiber.StatusBadRequest, "error.bad_request")
 	}
 	ev := s.event(c, p, store.KindSessionEnded)
@@ -54,7 +54,7 @@ func (s *Server) revokeOtherSessions(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	ev := s.event(c, p, store.KindSessionEnded)
 	ev.Detail = map[string]string{"scope": "others"}
-	if _, err := s.store.EndDevices(p.ClientID(), nil, deviceHash(currentSession(c).ID()), ev); err != nil {
+	if _, err := s.store.EndDevices(p.ClientID(), nil, deviceHash(currentSession(c).id), ev); err != nil {
 		return err
 	}
 	return s.afterRevoke(c, s.tr(c).T("page.sessions.revoked_others"))
