@@ -84,6 +84,8 @@ var Kinds = []string{
 	KindAccountCreated, KindSignIn, KindSignInFailed, KindSignOut, KindSessionEnded, KindLanguage, KindPasswordChanged,
 	KindResetRequested, KindPasswordReset,
 	KindEmailQueued, KindEmailFailed,
+	KindAccountUpdated, KindEmailChangeRequested, KindEmailChanged,
+	KindPINChanged, KindPINMatched, KindPINMismatched, KindPINLocked,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }
@@ -159,7 +161,10 @@ func (s *Store) ListActivity(clientID, before string, limit int) ([]Entry, strin
 				break
 			}
 			var e Entry
-			if err := it.Item().Value(func(b []byte) error { return decode(b, &e) }); err != nil {
+			if err := it.Item().Value(func(b []byte) (err error) {
+				e, err = s.entries.decode(string(it.Item().Key()), b)
+				return err
+			}); err != nil {
 				return err
 			}
 			out = append(out, e)

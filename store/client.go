@@ -19,6 +19,16 @@ type Client struct {
 	Lang         string    `json:"lang,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+
+	// Address is the phone and postal address ("Editar detalles de la cuenta").
+	Address
+	// Fiscal is the data for Mexican invoices.
+	Fiscal Fiscal `json:"fiscal,omitzero"`
+	// Marketing is the separate opt-in to "promociones y ofertas".
+	Marketing Consent `json:"marketing,omitzero"`
+	// PINHash is the argon2id hash of the security PIN ("PIN de seguridad"), or empty.
+	PINHash      string    `json:"pin_hash,omitempty"`
+	PINChangedAt time.Time `json:"pin_changed_at,omitzero"`
 }
 
 // Name is the client's full name as shown in the user menu.
@@ -73,7 +83,14 @@ func (s *Store) ClientByID(id string) (*Client, error) {
 		return nil, ErrNotFound
 	}
 	var c Client
-	err := s.db.View(func(txn *badger.Txn) error { return get(txn, clientKey(id), &c) })
+	err := s.db.View(func(txn *badger.Txn) error {
+		raw, err := getRaw(txn, clientKey(id))
+		if err != nil {
+			return err
+		}
+		c, err = s.clients.decode(id, raw)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

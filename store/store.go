@@ -21,6 +21,10 @@ var migrations = map[uint32]func(txn *badger.Txn) error{}
 type Store struct {
 	db  *badger.DB
 	log *slog.Logger
+	// clients and entries skip decoding records whose bytes did not change since the last
+	// read: the dashboard reads the same client and newest entries on every request.
+	clients *decodeCache[Client]
+	entries *decodeCache[Entry]
 }
 
 // Options returns the Badger options Zona uses for its domain database in dir: writes are
@@ -54,7 +58,7 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dataDir, err)
 	}
-	s := &Store{db: db, log: log}
+	s := &Store{db: db, log: log, clients: newDecodeCache[Client](4096), entries: newDecodeCache[Entry](16384)}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
