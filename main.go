@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"backup":        backup,
 		"restore":       restore,
 		"message":       messageSend,
+		"pin":           pinVerify,
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
@@ -72,6 +73,8 @@ Commands:
   message send --client E --category C --subject S --html-file F [--text-file F]
                               queue a message to a client through the outbox
   audit verify [--client E]   check the tamper-evident history chains
+  pin verify --client E [--staff E]
+                              check a client's security PIN read from stdin
   backup FILE                 write a backup of the store (server stopped)
   restore FILE                load a backup into an empty data dir
 
@@ -190,7 +193,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	app := handlers.New(handlers.Config{
 		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
-		NotifyNewDevice: *notifyNew, Mailer: mail.NewMailer(st, mailCfg, worker, log),
+		NotifyNewDevice: *notifyNew, MetricsToken: env("METRICS_TOKEN", ""), Mailer: mail.NewMailer(st, mailCfg, worker, log),
 	}, st, kv)
 
 	errc := make(chan error, 1)

@@ -358,7 +358,7 @@ func TestActivityCSV(t *testing.T) {
 			}
 		}
 	}
-	if got := byKind[store.KindPasswordChanged]; got == nil || got[4] != "Contraseña: cambió (por seguridad no se muestra); pin: cambió (por seguridad no se muestra)" || got[5] != "203.0.113.7" || got[6] != "Chrome en Linux" {
+	if got := byKind[store.KindPasswordChanged]; got == nil || got[4] != "Contraseña: cambió (por seguridad no se muestra); PIN de seguridad: cambió (por seguridad no se muestra)" || got[5] != "203.0.113.7" || got[6] != "Chrome en Linux" {
 		t.Errorf("password change row %q", got)
 	}
 	if got := byKind[store.KindLanguage]; got == nil || got[1] != "Personal de soporte (Luis Pérez)" || got[4] != "Idioma: es → en" {

@@ -20,6 +20,7 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
 	page := views.DashboardPage{
 		Name: p.Name(), Email: p.Email(), Company: p.Client.Company, MemberSince: p.Client.CreatedAt,
+		RemindPIN: p.Client.PINHash == "", RemindRFC: p.Client.Fiscal.RFC == "",
 	}
 	if d := currentSession(c).data; d.PrevAt != 0 {
 		page.LastSignIn = &views.ActivityLine{At: time.Unix(d.PrevAt, 0), IP: d.PrevIP, Device: views.Device(ctx, d.PrevUA)}

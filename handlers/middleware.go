@@ -37,7 +37,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // isStatic reports whether a path is served without a session: assets and probes.
 func isStatic(c *fiber.Ctx) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, assets.Prefix) || p == "/healthz" || p == "/favicon.ico"
+	return strings.HasPrefix(p, assets.Prefix) || p == "/healthz" || p == "/metrics" || p == "/favicon.ico"
 }
 
 // recoverPanic turns a panic into the "internal error" page with a request ID; the stack

@@ -34,6 +34,12 @@ func (s *Server) table() []route {
 		{fiber.MethodPost, "/logout", public, s.signOut},
 		{fiber.MethodPost, "/language", public, s.saveLanguage},
 		{fiber.MethodGet, "/zona", signedIn, s.showDashboard},
+		{fiber.MethodGet, "/account", signedIn, s.showAccount},
+		{fiber.MethodPost, "/account", signedIn, s.saveAccount},
+		{fiber.MethodPost, "/account/check/:field", signedIn, s.checkAccountField},
+		{fiber.MethodPost, "/account/pin", signedIn, s.savePIN},
+		{fiber.MethodGet, "/account/email/:token", public, s.showEmailConfirm},
+		{fiber.MethodPost, "/account/email/:token", public, s.confirmEmail},
 		{fiber.MethodGet, "/password", signedIn, s.showPassword},
 		{fiber.MethodPost, "/password", signedIn, s.savePassword},
 		{fiber.MethodPost, "/password/strength", signedIn, s.checkStrength},
@@ -58,8 +64,9 @@ func (s *Server) table() []route {
 
 // routes wires the middleware and the route table into app.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(s.recoverPanic, requestIDs(), securityHeaders())
+	app.Use(s.recoverPanic, s.metrics.observe, requestIDs(), securityHeaders())
 	app.Get(assets.Prefix+"*", assets.Handler)
+	app.Get("/metrics", s.metrics.handler(s.cfg.MetricsToken))
 	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection())
 	for _, r := range s.table() {
 		handlers := []fiber.Handler{r.handler}

@@ -34,6 +34,8 @@ type Config struct {
 	// NotifyNewDevice emails a person who signs in from a kind of device (browser and
 	// system) not seen on their account before.
 	NotifyNewDevice bool
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer
@@ -59,17 +61,18 @@ func (c *Config) defaults() {
 
 // Server holds what the handlers share.
 type Server struct {
-	cfg    Config
-	store  *store.Store
-	kv     *store.Sessions
-	mailer *mail.Mailer
-	log    *slog.Logger
+	cfg     Config
+	store   *store.Store
+	kv      *store.Sessions
+	mailer  *mail.Mailer
+	metrics *metrics
+	log     *slog.Logger
 }
 
 // New builds the Fiber app with every route of Zona.
 func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	cfg.defaults()
-	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, log: cfg.Logger}
+	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, metrics: newMetrics(), log: cfg.Logger}
 	if s.mailer == nil {
 		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
 	}

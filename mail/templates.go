@@ -21,10 +21,12 @@ const (
 	TplPasswordChanged Template = "password_changed"
 	TplEmailChange     Template = "email_change"
 	TplNewSignIn       Template = "new_signin"
+	// TplEmailChangeNotice tells the old address that a change of the sign-in email was asked.
+	TplEmailChangeNotice Template = "email_change_notice"
 )
 
 // Templates lists every template, for tests.
-var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn}
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -73,6 +75,8 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		m.ActionLabel, m.ActionURL = t.T(key+"action"), d.Link
 	case TplPasswordChanged:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"sessions", args...)}
+	case TplEmailChangeNotice:
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"until", args...)}
 	case TplNewSignIn:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"device", args...)}
 	default:

@@ -23,6 +23,9 @@
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
 //	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed
 //	actanchor/<clientID>             the ID and hash of the last Entry removed by retention
+//	pinfail/<clientID>               times of the recent wrong security PINs (lockout count)
+//	emailchange/<sha256(token)>      EmailChange waiting for its link (TTL: the link's validity)
+//	emailchangefor/<clientID>        hex SHA-256 of that client's pending email-change token (same TTL)
 //
 // # Records
 //

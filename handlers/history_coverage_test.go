@@ -1,0 +1,207 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"zona/secure"
+	"zona/store"
+)
+
+// historyRule says what a successful call of one state-changing route leaves in the
+// client's history: exactly one entry of kind by an actor of actorKind, plus one
+// email.queued entry per message it sends. kind "" means the route changes nothing of a
+// client's account (why says what it does instead).
+type historyRule struct {
+	kind, actorKind string
+	mails           int
+	why             string
+	// prepare sets up what a valid call needs (for the env's client, with a signed-in
+	// agent) and returns the call itself; only what the call writes is counted.
+	prepare func(t *testing.T, e *env, a *agent) func() *response
+}
+
+func historyRules() map[string]historyRule {
+	return map[string]historyRule{
+		"POST /login": {kind: store.KindSignIn, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b := e.agent()
+				return func() *response { return b.signIn(testEmail, testPassword) }
+			}},
+		"POST /logout": {kind: store.KindSignOut, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				return func() *response { return a.post("/logout", nil) }
+			}},
+		"POST /language": {kind: store.KindLanguage, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				return func() *response { return a.post("/language", url.Values{"lang": {"en"}}) }
+			}},
+		"POST /password": {kind: store.KindPasswordChanged, actorKind: store.ActorOwner, mails: 1,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/password")
+				return func() *response {
+					return a.post("/password", url.Values{"current": {testPassword}, "new": {newPassword}, "confirm": {newPassword}})
+				}
+			}},
+		"POST /password/strength": {why: "reads a password to rate it; stores nothing",
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				return func() *response { return a.post("/password/strength", url.Values{"new": {newPassword}}) }
+			}},
+		"POST /password/forgot": {kind: store.KindResetRequested, actorKind: store.ActorSystem, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b := e.agent()
+				b.get("/password/forgot")
+				return func() *response { return b.post("/password/forgot", url.Values{"email": {testEmail}}) }
+			}},
+		"POST /password/reset/:token": {kind: store.KindPasswordReset, actorKind: store.ActorOwner, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, path := e.agent(), resetPath(t, e)
+				b.get(path)
+				return func() *response { return b.post(path, url.Values{"new": {newPassword}, "confirm": {newPassword}}) }
+			}},
+		"POST /password/reset/:token/strength": {why: "rates a password for the reset form; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, path := e.agent(), resetPath(t, e)
+				b.get(path)
+				return func() *response { return b.post(path+"/strength", url.Values{"new": {newPassword}}) }
+			}},
+		"POST /sessions/revoke-others": {kind: store.KindSessionEnded, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				e.agent().mustSignIn()
+				a.get("/sessions")
+				return func() *response { return a.post("/sessions/revoke-others", nil) }
+			}},
+		"POST /sessions/:id/revoke": {kind: store.KindSessionEnded, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				e.agent().mustSignIn()
+				res := a.get("/sessions")
+				action, _ := res.doc.Find(`[data-testid="device"] form`).First().Attr("action")
+				return func() *response { return a.post(action, nil) }
+			}},
+		"POST /account": {kind: store.KindAccountUpdated, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				form := accountForm(t, a)
+				return func() *response { return a.post("/account", form) }
+			}},
+		"POST /account/check/:field": {why: "checks one field of the account form as it is typed; stores nothing",
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				form := accountForm(t, a)
+				return func() *response { return a.post("/account/check/phone", form) }
+			}},
+		"POST /account/pin": {kind: store.KindPINChanged, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/account")
+				return func() *response {
+					return a.post("/account/pin", url.Values{"pin": {"402917"}, "pin_confirm": {"402917"}, "pin_current": {testPassword}})
+				}
+			}},
+		"POST /account/email/:token": {kind: store.KindEmailChanged, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := secure.Token()
+				ev := store.Event{Kind: store.KindEmailChangeRequested, Actor: store.Actor{Kind: store.ActorOwner}, IP: "192.0.2.1"}
+				if err := e.st.RequestEmailChange(e.client.ID, "nuevo@example.mx", secure.TokenHash(token), time.Hour, ev); err != nil {
+					t.Fatal(err)
+				}
+				b := e.agent()
+				b.get("/account/email/" + token)
+				return func() *response { return b.post("/account/email/"+token, nil) }
+			}},
+		"POST /admin/setup/:token": {why: "creates the first staff account, which belongs to no client",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := secure.Token()
+				if err := e.st.SetSetupToken(secure.TokenHash(token), time.Now().Add(time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+				b := e.agent()
+				b.get("/admin/setup/" + token)
+				return func() *response {
+					return b.post("/admin/setup/"+token, url.Values{"name": {"Operadora"}, "email": {"ops@example.mx"},
+						"password": {newPassword}, "confirm": {newPassword}})
+				}
+			}},
+	}
+}
+
+// resetPath makes a live reset link for the env's client.
+func resetPath(t *testing.T, e *env) string {
+	token := secure.Token()
+	if err := e.st.CreateReset(e.client, secure.TokenHash(token), time.Now().Add(time.Hour),
+		store.Event{Kind: store.KindResetRequested, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	return "/password/reset/" + token
+}
+
+// TestEveryStateChangeIsRecordedOnce walks the route table: each state-changing route must
+// have a rule above (a new route without one fails), and a valid call must leave exactly the
+// entries its rule names, written with the right actor, and no secret in any of them.
+func TestEveryStateChangeIsRecordedOnce(t *testing.T) {
+	rules := historyRules()
+	for _, r := range stateChanging(newEnv(t).app) {
+		name := r.Method + " " + r.Path
+		t.Run(name, func(t *testing.T) {
+			rule, ok := rules[name]
+			if !ok {
+				t.Fatalf("no history rule for %s: add one to historyRules", name)
+			}
+			e := newEnv(t)
+			a := e.agent()
+			a.mustSignIn()
+			call := rule.prepare(t, e, a)
+			before, _, err := e.st.ListActivity(e.client.ID, "", 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := call()
+			if res.StatusCode >= 400 {
+				t.Fatalf("the valid call failed: %d %.300s", res.StatusCode, res.body)
+			}
+			after, _, err := e.st.ListActivity(e.client.ID, "", 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			added := after[:len(after)-len(before)]
+			kinds := map[string]int{}
+			for _, en := range added {
+				kinds[en.Kind]++
+				raw, _ := json.Marshal(en)
+				for _, secret := range []string{testPassword, newPassword, "argon2id", "$argon2"} {
+					if strings.Contains(string(raw), secret) {
+						t.Errorf("entry %s contains a secret: %s", en.Kind, raw)
+					}
+				}
+				if en.IP == "" {
+					t.Errorf("entry %s has no IP", en.Kind)
+				}
+				if en.Kind == rule.kind && en.Actor.Kind != rule.actorKind {
+					t.Errorf("entry %s by %q, want %q", en.Kind, en.Actor.Kind, rule.actorKind)
+				}
+			}
+			want := map[string]int{}
+			if rule.kind != "" {
+				want[rule.kind] = 1
+			}
+			if rule.mails > 0 {
+				want[store.KindEmailQueued] = rule.mails
+			}
+			if len(kinds) != len(want) {
+				t.Fatalf("entries written %v, want %v", kinds, want)
+			}
+			for k, n := range want {
+				if kinds[k] != n {
+					t.Fatalf("entries written %v, want %v", kinds, want)
+				}
+			}
+			if _, err := e.st.VerifyActivity(e.client.ID); err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode == http.StatusOK && rule.kind != "" && res.doc != nil && res.doc.Find(`[aria-invalid="true"]`).Length() > 0 {
+				t.Fatal("the call came back with a form error")
+			}
+		})
+	}
+}
