@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -93,9 +94,12 @@ func TestAccountDetailsAndPIN(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS("#pin_confirm"), pin, chromedp.NodeVisible),
 				chromedp.SendKeys(chromedp.CSS("#pin_current"), anaPassword, chromedp.NodeVisible),
 				chromedp.Click(chromedp.CSS(`[data-testid="pin-submit"]`), chromedp.NodeVisible))
-			tab.WaitTrue("the PIN to be saved", `(() => { const s = document.querySelector('[data-testid="pin-status"]');
-				return s !== null && s.innerText.startsWith("Tiene un PIN configurado") })()`)
-			if Eval[bool](tab, fmt.Sprintf(`document.documentElement.outerHTML.includes(%q) ||
+			tab.WaitTrue("the PIN to be saved", `(() => { const n = document.querySelector('[data-testid="pin-section"] [data-testid="notice"]');
+				return n !== null && n.innerText.includes("Su PIN de seguridad se guardó") })()`)
+			if got := tab.Text(`[data-testid="pin-status"]`); !strings.HasPrefix(got, "Tiene un PIN configurado. Último cambio:") {
+				t.Errorf("PIN status reads %q", got)
+			}
+			if Eval[bool](tab, fmt.Sprintf(`document.body.innerText.includes(%q) ||
 				[...document.querySelectorAll("input")].some(i => i.value === %q)`, pin, pin)) {
 				t.Error("the PIN is on the page after saving")
 			}

@@ -64,10 +64,10 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 // menuFor lists the areas of the user menu that p may open, in menu order.
 func menuFor(p *principal) []views.MenuItem {
 	return []views.MenuItem{
-		{Href: "/account", MsgKey: "menu.account", TestID: "menu-account"},
 		{Href: "/zona", MsgKey: "menu.dashboard", TestID: "menu-dashboard"},
-		{Href: "/emails", MsgKey: "menu.emails", TestID: "menu-emails"},
+		{Href: "/account", MsgKey: "menu.account", TestID: "menu-account"},
 		{Href: "/password", MsgKey: "menu.password", TestID: "menu-password"},
+		{Href: "/emails", MsgKey: "menu.emails", TestID: "menu-emails"},
 		{Href: "/activity", MsgKey: "menu.activity", TestID: "menu-activity"},
 		{Href: "/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"},
 	}
