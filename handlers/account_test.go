@@ -1,20 +1,14 @@
 package handlers_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
-	"zona/handlers"
-	"zona/mail"
-	"zona/mail/mailtest"
 	"zona/store"
-	"zona/store/storetest"
 )
 
 // accountForm is a valid "Editar detalles de la cuenta" form for the test client, loaded
@@ -367,29 +361,8 @@ func TestSecurityPIN(t *testing.T) {
 	}
 }
 
-// smtpEnv is an env whose mail goes over SMTP to a real server in the test process.
-type smtpEnv struct {
-	*env
-	smtp   *mailtest.Server
-	worker *mail.Worker
-}
-
-func newSMTPEnv(t *testing.T) *smtpEnv {
-	t.Helper()
-	srv := mailtest.Start(t, mailtest.Options{})
-	st, kv := storetest.MustOpen(t)
-	mcfg := mail.Config{Host: srv.Host, Port: srv.Port, TLS: mail.TLSNone, From: "Hosting de Prueba <avisos@hosting.test>",
-		Timeout: 5 * time.Second}
-	w := mail.NewWorker(st, mcfg, nil, nil)
-	cfg := storetest.Config()
-	cfg.BaseURL = "http://zona.test"
-	cfg.Mailer = mail.NewMailer(st, mcfg, w, cfg.Logger)
-	c := storetest.MustCreateClient(t, st, testEmail, "Ana", "López", testPassword)
-	return &smtpEnv{env: &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}, smtp: srv, worker: w}
-}
-
 func TestEmailChangeEndToEnd(t *testing.T) {
-	m := newSMTPEnv(t)
+	m := newMailEnv(t)
 	a := m.agent()
 	a.mustSignIn()
 	const newEmail = "ana.nueva@example.mx"
@@ -414,10 +387,7 @@ func TestEmailChangeEndToEnd(t *testing.T) {
 	if r = a.get("/account?saved=1&email=sent"); !strings.Contains(r.text(`[data-testid="email-pending"]`), newEmail) {
 		t.Errorf("pending change not shown: %q", r.text(`[data-testid="email-pending"]`))
 	}
-	if _, err := m.worker.RunOnce(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	got := m.smtp.WaitFor(2, 5*time.Second)
+	got := m.deliver(2)
 	var link string
 	var notice bool
 	for _, msg := range got {

@@ -61,10 +61,10 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 	return v
 }
 
-// menuFor lists the areas of the user menu that p may open, in menu order.
+// menuFor lists the areas of the user menu that p may open, in the order of the customer
+// help page (SPEC §5). The dashboard is not in it: the brand at the top left leads there.
 func menuFor(p *principal) []views.MenuItem {
 	return []views.MenuItem{
-		{Href: "/zona", MsgKey: "menu.dashboard", TestID: "menu-dashboard"},
 		{Href: "/account", MsgKey: "menu.account", TestID: "menu-account"},
 		{Href: "/password", MsgKey: "menu.password", TestID: "menu-password"},
 		{Href: "/emails", MsgKey: "menu.emails", TestID: "menu-emails"},
