@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -215,4 +216,33 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestBackupAndRestore(t *testing.T) {
+	data := t.TempDir()
+	if out, err := runCLI(t, "Clave-Segura-2026!\n", "client", "create", "--data", data, "--email", "ana@example.mx", "--name", "Ana López", "--password-stdin"); err != nil {
+		t.Fatal(err, out)
+	}
+	file := filepath.Join(t.TempDir(), "zona.bak")
+	if out, err := runCLI(t, "", "backup", "--data", data, file); err != nil || !strings.Contains(out, "backup written") {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	if _, err := runCLI(t, "", "backup", "--data", data, file); err == nil {
+		t.Fatal("backup overwrote an existing file")
+	}
+	restored := t.TempDir()
+	if out, err := runCLI(t, "", "restore", "--data", restored, file); err != nil {
+		t.Fatalf("restore: %v %s", err, out)
+	}
+	if out, err := runCLI(t, "", "audit", "verify", "--data", restored, "--client", "ana@example.mx"); err != nil || !strings.Contains(out, "1 histories") {
+		t.Fatalf("restored data: %v %s", err, out)
+	}
+	if _, err := runCLI(t, "", "restore", "--data", restored, file); err == nil {
+		t.Fatal("restore into a data dir that has clients")
+	}
+	base, stop := serveForTest(t, restored)
+	defer stop()
+	if got := signIn(t, base, "ana@example.mx", "Clave-Segura-2026!"); got != "/zona" {
+		t.Fatalf("sign-in on restored data landed on %q", got)
+	}
 }
