@@ -97,6 +97,14 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+func envInt(name string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(env(name, ""), &n); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
 func dataFlag(fs *flag.FlagSet) *string {
 	return fs.String("data", env("DATA", "./data"), "data directory (env ZONA_DATA)")
 }
@@ -124,6 +132,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	hashes := fs.Int("hash-concurrency", 0, "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
 	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
+	maxContacts := fs.Int("max-contacts", envInt("MAX_CONTACTS", store.DefaultMaxContacts), "contacts an account may have (env ZONA_MAX_CONTACTS)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
 	// Outgoing mail (mail.Config). Without --smtp-host mail is archived, logged and kept queued.
 	smtpHost := fs.String("smtp-host", env("SMTP_HOST", ""), "SMTP server; empty: mail is only archived (env ZONA_SMTP_HOST)")
@@ -194,6 +203,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
 		NotifyNewDevice: *notifyNew, MetricsToken: env("METRICS_TOKEN", ""), Mailer: mail.NewMailer(st, mailCfg, worker, log),
+		MaxContacts: *maxContacts,
 	}, st, kv)
 
 	errc := make(chan error, 1)

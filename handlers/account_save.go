@@ -98,7 +98,13 @@ func (s *Server) saveAccount(c *fiber.Ctx) error {
 // checkEmailChange checks what changing the email needs: a free address and the right
 // current password (rate limited like the password form).
 func (s *Server) checkEmailChange(c *fiber.Ctx, p *principal, f *accountForm) error {
-	if other, err := s.store.ClientByEmail(f.Email); err == nil && other.ID != p.ClientID() {
+	if !p.isOwner() {
+		// The sign-in email is the owner's: a contact with the profile area edits the
+		// account's details, never how the owner signs in.
+		f.errs[fEmail] = "form.email_owner_only"
+		return nil
+	}
+	if other, ct, err := s.store.Login(f.Email); err == nil && (ct != nil || other.ID != p.ClientID()) {
 		f.errs[fEmail] = "error.email_taken"
 		return nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -128,7 +134,7 @@ func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (bo
 	if len(pw) > maxPasswordLen {
 		return false, nil
 	}
-	ok, err := secure.Verify(c.UserContext(), p.Client.PasswordHash, pw)
+	ok, err := secure.Verify(c.UserContext(), p.passwordHash(), pw)
 	if err != nil || ok {
 		return ok, err
 	}

@@ -97,13 +97,21 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	} else if locked {
 		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
 	}
-	cl, err := s.store.ClientByEmail(f.email)
+	// One lookup finds a client or a contact with access: one login index for both.
+	cl, ct, err := s.store.Login(f.email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	hash := ""
+	switch {
+	case ct != nil:
+		hash = ct.PasswordHash // empty until the contact accepted its invitation
+	case cl != nil:
+		hash = cl.PasswordHash
+	}
 	match := false
-	if cl != nil {
-		match, err = secure.Verify(c.UserContext(), cl.PasswordHash, f.password)
+	if hash != "" {
+		match, err = secure.Verify(c.UserContext(), hash, f.password)
 	} else {
 		err = secure.VerifyNothing(c.UserContext(), f.password)
 	}
@@ -111,7 +119,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if !match {
-		if err := s.signInFailed(c, cl, acctKey, ipKey); err != nil {
+		if err := s.signInFailed(c, cl, ct, acctKey, ipKey); err != nil {
 			return err
 		}
 		return again(fiber.StatusOK, t.T("page.login.wrong"))
@@ -119,11 +127,18 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err := s.kv.Delete(acctKey); err != nil {
 		return err
 	}
-	prev, err := s.store.LastOfKind(cl.ID, store.KindSignIn, 200)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
 	p := &principal{Kind: principalClient, ID: cl.ID, Client: cl}
+	var prev *store.Entry
+	if ct != nil {
+		// The history's last sign-in may be anyone's of the account: a contact is not shown
+		// the owner's, so its dashboard names no previous sign-in.
+		p = &principal{Kind: principalContact, ID: ct.ID, Client: cl, Contact: ct}
+	} else {
+		prev, err = s.store.LastOfKind(cl.ID, store.KindSignIn, 200)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
 	if err := s.startSession(c, p, prev); err != nil {
 		return err
 	}
@@ -150,7 +165,9 @@ func (s *Server) locked(acctKey string, acctMax int, ipKey string, ipMax int) (t
 	return 0, false, nil
 }
 
-func (s *Server) signInFailed(c *fiber.Ctx, cl *store.Client, acctKey, ipKey string) error {
+// signInFailed counts a failed sign-in and records it in the account's history when the
+// email is known, with the person it names (the owner or the contact) as actor.
+func (s *Server) signInFailed(c *fiber.Ctx, cl *store.Client, ct *store.Contact, acctKey, ipKey string) error {
 	for _, key := range []string{acctKey, ipKey} {
 		if _, err := s.kv.Hit(key, failureWindow); err != nil {
 			return err
@@ -162,6 +179,9 @@ func (s *Server) signInFailed(c *fiber.Ctx, cl *store.Client, acctKey, ipKey str
 	}
 	ev := s.event(c, nil, store.KindSignInFailed)
 	ev.Actor = store.Actor{Kind: store.ActorOwner, ID: cl.ID, Name: cl.Name()}
+	if ct != nil {
+		ev.Actor = store.Actor{Kind: store.ActorContact, ID: ct.ID, Name: ct.Name()}
+	}
 	return s.store.Record(cl.ID, ev)
 }
 
@@ -189,11 +209,17 @@ func minutes(d time.Duration) int { return max(1, int(math.Ceil(d.Minutes()))) }
 // account has not seen before (when the operator turned that on).
 func (s *Server) noticeNewDevice(c *fiber.Ctx, p *principal) error {
 	ua := c.Get(fiber.HeaderUserAgent)
-	isNew, err := s.store.RememberDevice(p.ClientID(), views.DeviceKey(ua))
+	// Each person's kinds of device are their own: a contact's are kept under
+	// "<clientID>/<contactID>", so its first sign-in is not "new" for having the owner's.
+	scope := p.ClientID()
+	if p.Contact != nil {
+		scope += "/" + p.Contact.ID
+	}
+	isNew, err := s.store.RememberDevice(scope, views.DeviceKey(ua))
 	if err != nil || !isNew || !s.cfg.NotifyNewDevice {
 		return err
 	}
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
 	data := mail.TemplateData{When: time.Now(), IP: c.IP(), Device: views.Device(ctx, ua)}
-	return s.sendAccountMail(c, p.Client, "", mail.TplNewSignIn, data, p.actor())
+	return s.sendPersonMail(c, p, mail.TplNewSignIn, data, p.actor())
 }

@@ -13,7 +13,7 @@ import (
 func (s *Server) signOut(c *fiber.Ctx) error {
 	ws := currentSession(c)
 	if p := currentPrincipal(c); p != nil {
-		if _, err := s.store.EndDevices(p.ClientID(), []string{deviceHash(ws.id)}, "", s.event(c, p, store.KindSignOut)); err != nil {
+		if _, err := s.store.EndDevices(p.ClientID(), p.person(), []string{deviceHash(ws.id)}, "", s.event(c, p, store.KindSignOut)); err != nil {
 			return err
 		}
 	}

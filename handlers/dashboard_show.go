@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zona/store"
 	"zona/views"
 )
 
@@ -13,14 +14,19 @@ const recentOnDashboard = 5
 
 func (s *Server) showDashboard(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
-	entries, _, err := s.store.ListActivity(p.ClientID(), "", recentOnDashboard)
-	if err != nil {
-		return err
+	var entries []store.Entry
+	if p.may(store.AreaActivity) { // the recent movements are the history's: only for who may read it
+		var err error
+		if entries, _, err = s.store.ListActivity(p.ClientID(), "", recentOnDashboard); err != nil {
+			return err
+		}
 	}
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
 	page := views.DashboardPage{
 		Name: p.Name(), Email: p.Email(), Company: p.Client.Company, MemberSince: p.Client.CreatedAt,
-		RemindPIN: p.Client.PINHash == "", RemindRFC: p.Client.Fiscal.RFC == "",
+		// The reminders are the owner's to act on: a contact can set neither the PIN nor
+		// (without the profile area) the RFC.
+		RemindPIN: p.isOwner() && p.Client.PINHash == "", RemindRFC: p.may(store.AreaProfile) && p.Client.Fiscal.RFC == "",
 	}
 	if d := currentSession(c).data; d.PrevAt != 0 {
 		page.LastSignIn = &views.ActivityLine{At: time.Unix(d.PrevAt, 0), IP: d.PrevIP, Device: views.Device(ctx, d.PrevUA)}

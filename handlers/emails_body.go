@@ -54,6 +54,9 @@ const (
 // Remote images load only with ?images=1, when the reader asked for them.
 func (s *Server) showEmailBody(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
+	if _, err := s.messageFor(p, c.Params("id")); err != nil {
+		return err
+	}
 	body, err := s.store.MessageBodyByID(p.ClientID(), c.Params("id"))
 	if err != nil {
 		return err

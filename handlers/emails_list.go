@@ -45,7 +45,7 @@ func (s *Server) showEmails(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	q := parseEmailQuery(c)
 	page := views.EmailsPage{Q: q.q, Since: q.since, Until: q.until}
-	sq := store.MessageQuery{Limit: emailsPerPage, Text: q.q}
+	sq := store.MessageQuery{Limit: emailsPerPage, Text: q.q, Person: p.person()}
 	var badDate bool
 	if sq.Since, badDate = s.parseDay(q.since); badDate {
 		page.DateError = s.tr(c).T("page.emails.bad_date")

@@ -110,6 +110,66 @@ func historyRules() map[string]historyRule {
 				b.get("/account/email/" + token)
 				return func() *response { return b.post("/account/email/"+token, nil) }
 			}},
+		"POST /contacts/new": {kind: store.KindContactCreated, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/contacts/new")
+				return func() *response { return a.post("/contacts/new", contactValues(nil, "Luis", "luis@example.mx")) }
+			}},
+		"POST /contacts/check/:field": {why: "checks one field of a contact form as it is typed; stores nothing",
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/contacts/new")
+				return func() *response {
+					return a.post("/contacts/check/phone", contactValues(nil, "Luis", "luis@example.mx"))
+				}
+			}},
+		"POST /contacts/:id": {kind: store.KindContactUpdated, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				ct, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx"})
+				a.get("/contacts/" + ct.ID)
+				return func() *response { return a.post("/contacts/"+ct.ID, contactValues(ct, "Luisa", "luis@example.mx")) }
+			}},
+		"POST /contacts/:id/delete": {kind: store.KindContactDeleted, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				ct, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx"})
+				a.get("/contacts/" + ct.ID + "/delete")
+				return func() *response { return a.post("/contacts/"+ct.ID+"/delete", nil) }
+			}},
+		"POST /contacts/:id/permissions/:perm": {kind: store.KindContactPermission, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				ct, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx"})
+				a.get("/contacts")
+				return func() *response {
+					return a.post("/contacts/"+ct.ID+"/permissions/support", url.Values{"on": {"1"}})
+				}
+			}},
+		"POST /contacts/:id/invitation/resend": {kind: store.KindContactInvited, actorKind: store.ActorOwner, mails: 1,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				ct, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true})
+				a.get("/contacts")
+				return func() *response { return a.post("/contacts/"+ct.ID+"/invitation/resend", nil) }
+			}},
+		"POST /contacts/:id/invitation/cancel": {kind: store.KindContactUninvited, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				ct, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true})
+				a.get("/contacts")
+				return func() *response { return a.post("/contacts/"+ct.ID+"/invitation/cancel", nil) }
+			}},
+		"POST /invite/:token": {kind: store.KindContactJoined, actorKind: store.ActorContact,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				_, tok := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true})
+				b := e.agent()
+				b.get("/invite/" + tok)
+				return func() *response {
+					return b.post("/invite/"+tok, url.Values{"new": {contactPassword}, "confirm": {contactPassword}})
+				}
+			}},
+		"POST /invite/:token/strength": {why: "rates a password for the invitation form; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				_, tok := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true})
+				b := e.agent()
+				b.get("/invite/" + tok)
+				return func() *response { return b.post("/invite/"+tok+"/strength", url.Values{"new": {contactPassword}}) }
+			}},
 		"POST /admin/setup/:token": {why: "creates the first staff account, which belongs to no client",
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				token := secure.Token()

@@ -19,13 +19,22 @@ func (s *Server) saveLanguage(c *fiber.Ctx) error {
 		Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		Secure: s.cfg.SecureCookies, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 	})
-	if p := currentPrincipal(c); p != nil && p.Client.Lang != lang {
+	if p := currentPrincipal(c); p != nil && p.lang() != lang {
 		ev := s.event(c, p, store.KindLanguage)
-		ev.Changes = []store.Change{{Field: "lang", Old: p.Client.Lang, New: lang}}
-		_, err := s.store.UpdateClient(p.ClientID(), p.Client.Rev, func(cl *store.Client) error {
-			cl.Lang = lang
-			return nil
-		}, ev)
+		ev.Changes = []store.Change{{Field: "lang", Old: p.lang(), New: lang}}
+		var err error
+		if p.Contact != nil {
+			// A contact's choice is its own; the account's language stays the owner's.
+			_, _, err = s.store.UpdateContact(p.ClientID(), p.Contact.ID, 0, func(ct *store.Contact) error {
+				ct.Lang = lang
+				return nil
+			}, nil, ev)
+		} else {
+			_, err = s.store.UpdateClient(p.ClientID(), p.Client.Rev, func(cl *store.Client) error {
+				cl.Lang = lang
+				return nil
+			}, ev)
+		}
 		if err != nil {
 			return err
 		}

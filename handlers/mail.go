@@ -13,25 +13,46 @@ import (
 // alone, in their language, through the outbox; the history records it as caused by ev's
 // actor. to overrides the address (an email change is confirmed at the new address).
 func (s *Server) sendAccountMail(c *fiber.Ctx, client *store.Client, to string, tpl mail.Template, d mail.TemplateData, actor store.Actor) error {
-	lang := client.Lang
+	who := mail.Owner(client)
+	if to != "" {
+		who.Email = to
+	}
+	return s.sendMailTo(c, client.ID, who, client.Lang, tpl, d, actor)
+}
+
+// sendContactMail sends one of Zona's own security emails (an invitation, a password
+// notice) to the contact ct of client alone: the contact is the message's Concerns, so
+// the routing gives it to nobody else.
+func (s *Server) sendContactMail(c *fiber.Ctx, client *store.Client, ct *store.Contact, tpl mail.Template, d mail.TemplateData, actor store.Actor) error {
+	who := mail.Recipient{Kind: mail.KindContact, ID: ct.ID, Email: ct.Email, Name: ct.Name()}
+	return s.sendMailTo(c, client.ID, who, ct.Lang, tpl, d, actor)
+}
+
+// sendPersonMail sends a security email to the principal p itself, owner or contact.
+func (s *Server) sendPersonMail(c *fiber.Ctx, p *principal, tpl mail.Template, d mail.TemplateData, actor store.Actor) error {
+	if p.Contact != nil {
+		return s.sendContactMail(c, p.Client, p.Contact, tpl, d, actor)
+	}
+	return s.sendAccountMail(c, p.Client, "", tpl, d, actor)
+}
+
+// sendMailTo renders tpl in lang (else the request's) for who and queues it to who alone
+// in clientID's account.
+func (s *Server) sendMailTo(c *fiber.Ctx, clientID string, who mail.Recipient, lang string, tpl mail.Template, d mail.TemplateData, actor store.Actor) error {
 	if lang == "" {
 		lang = s.tr(c).Lang()
 	}
 	if d.Name == "" {
-		d.Name = client.Name()
+		d.Name = who.Name
 	}
 	r, err := mail.Render(tpl, lang, s.cfg.Brand, s.cfg.Location, d)
 	if err != nil {
 		return err
 	}
-	who := mail.Owner(client)
-	if to != "" {
-		who.Email = to
-	}
 	ev := store.Event{Actor: actor, IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 512),
 		Detail: map[string]string{"template": string(tpl)}}
 	_, err = s.mailer.Send(mail.Outgoing{
-		ClientID: client.ID, Category: store.CategoryAccount, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
+		ClientID: clientID, Category: store.CategoryAccount, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
 		Concerns: &who, Event: ev,
 	})
 	return err

@@ -65,6 +65,12 @@ func (m *metrics) handler(token string) fiber.Handler {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
 			return c.SendStatus(fiber.StatusUnauthorized)
 		}
+		if c.Method() == fiber.MethodHead {
+			// The Prometheus handler through the adaptor fails on HEAD (a 500): answer the
+			// headers alone.
+			c.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+			return c.SendStatus(fiber.StatusOK)
+		}
 		return h(c)
 	}
 }

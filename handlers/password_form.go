@@ -21,6 +21,22 @@ func personalOf(c *store.Client) []string {
 	return []string{c.Email, c.FirstName, c.LastName, c.Company}
 }
 
+// personalOfPrincipal is what the principal's password must not contain.
+func personalOfPrincipal(p *principal) []string {
+	if p.Contact != nil {
+		return []string{p.Contact.Email, p.Contact.FirstName, p.Contact.LastName, p.Contact.Company}
+	}
+	return personalOf(p.Client)
+}
+
+// passwordHash is the principal's own password hash.
+func (p *principal) passwordHash() string {
+	if p.Contact != nil {
+		return p.Contact.PasswordHash
+	}
+	return p.Client.PasswordHash
+}
+
 func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
 	f := &passwordForm{
 		current: c.FormValue("current"), new: c.FormValue("new"), confirm: c.FormValue("confirm"),
@@ -29,7 +45,7 @@ func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
 	if f.current == "" {
 		f.errs["current"] = "form.password_required"
 	}
-	f.verdict = secure.EvaluatePassword(f.new, personalOf(p.Client)...)
+	f.verdict = secure.EvaluatePassword(f.new, personalOfPrincipal(p)...)
 	switch {
 	case !f.verdict.OK():
 		f.errs["new"] = f.verdict.Problems[0]

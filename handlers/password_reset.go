@@ -80,16 +80,16 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.notifyPasswordChanged(c, cl, ev.Actor); err != nil {
+	if err := s.notifyPasswordChanged(c, &principal{Kind: principalClient, ID: cl.ID, Client: cl}, ev.Actor); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, t.T("page.reset.title"), views.Reset(views.ResetPage{Done: true}))
 }
 
-// notifyPasswordChanged tells the person, by email, that their password changed, when and
-// from where.
-func (s *Server) notifyPasswordChanged(c *fiber.Ctx, cl *store.Client, actor store.Actor) error {
+// notifyPasswordChanged tells the person p (owner or contact), by email, that their
+// password changed, when and from where.
+func (s *Server) notifyPasswordChanged(c *fiber.Ctx, p *principal, actor store.Actor) error {
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
 	data := mail.TemplateData{When: time.Now(), IP: c.IP(), Device: views.Device(ctx, c.Get(fiber.HeaderUserAgent))}
-	return s.sendAccountMail(c, cl, "", mail.TplPasswordChanged, data, actor)
+	return s.sendPersonMail(c, p, mail.TplPasswordChanged, data, actor)
 }

@@ -15,7 +15,7 @@ const maxChangeFailures = 10
 
 // savePassword changes the principal's password: the current one must be right and the new
 // one must pass the policy. Every other session of the person ends; this one goes on under
-// a new ID.
+// a new ID. A contact changes its own password, never the owner's.
 func (s *Server) savePassword(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	t := s.tr(c)
@@ -30,7 +30,7 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
 	}
 	if f.errs["current"] == "" {
-		ok, err := secure.Verify(c.UserContext(), p.Client.PasswordHash, f.current)
+		ok, err := secure.Verify(c.UserContext(), p.passwordHash(), f.current)
 		if err != nil {
 			return err
 		}
@@ -52,7 +52,12 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	oldHash := deviceHash(ws.id)
 	ev := s.event(c, p, store.KindPasswordChanged)
 	ev.Changes = []store.Change{{Field: "password", Secret: true}}
-	if _, err := s.store.SetPassword(p.ClientID(), p.Client.Rev, hash, oldHash, ev); err != nil {
+	if p.Contact != nil {
+		_, err = s.store.SetContactPassword(p.ClientID(), p.Contact.ID, hash, oldHash, ev)
+	} else {
+		_, err = s.store.SetPassword(p.ClientID(), p.Client.Rev, hash, oldHash, ev)
+	}
+	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return again(fiber.StatusOK, t.T("error.conflict"))
 		}
@@ -68,7 +73,7 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	if err := s.store.RenameDevice(p.ClientID(), oldHash, newHash); err != nil {
 		return err
 	}
-	if err := s.notifyPasswordChanged(c, p.Client, p.actor()); err != nil {
+	if err := s.notifyPasswordChanged(c, p, p.actor()); err != nil {
 		return err
 	}
 	if isHTMX(c) {

@@ -10,7 +10,7 @@ import (
 // checkStrength answers the live meter: the verdict on the new password as it is typed.
 // Nothing of the password is logged or stored.
 func (s *Server) checkStrength(c *fiber.Ctx) error {
-	return s.renderStrength(c, c.FormValue("new"), personalOf(currentPrincipal(c).Client))
+	return s.renderStrength(c, c.FormValue("new"), personalOfPrincipal(currentPrincipal(c)))
 }
 
 // renderStrength answers with the meter fragment for pw.

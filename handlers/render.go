@@ -5,6 +5,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zona/locales"
+	"zona/store"
 	"zona/views"
 )
 
@@ -34,8 +35,8 @@ func (s *Server) tr(c *fiber.Ctx) *locales.Translator {
 		return t
 	}
 	choice := c.Cookies(langCookie)
-	if p := currentPrincipal(c); p != nil && p.Client.Lang != "" {
-		choice = p.Client.Lang
+	if p := currentPrincipal(c); p != nil && p.lang() != "" {
+		choice = p.lang()
 	}
 	t := locales.For(locales.Negotiate(choice, c.Get(fiber.HeaderAcceptLanguage)))
 	c.Locals("tr", t)
@@ -55,7 +56,7 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 	}
 	v.CSRF, _ = c.Locals(localCSRF).(string)
 	if p := currentPrincipal(c); p != nil {
-		v.User = &views.User{Name: p.Name(), Email: p.Email(), Areas: menuFor(p)}
+		v.User = &views.User{Name: p.Name(), Email: p.Email(), Areas: menuFor(p), Contact: !p.isOwner()}
 	}
 	c.Locals("view", v)
 	return v
@@ -64,11 +65,22 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 // menuFor lists the areas of the user menu that p may open, in the order of the customer
 // help page (SPEC §5). The dashboard is not in it: the brand at the top left leads there.
 func menuFor(p *principal) []views.MenuItem {
-	return []views.MenuItem{
-		{Href: "/account", MsgKey: "menu.account", TestID: "menu-account"},
-		{Href: "/password", MsgKey: "menu.password", TestID: "menu-password"},
-		{Href: "/emails", MsgKey: "menu.emails", TestID: "menu-emails"},
-		{Href: "/activity", MsgKey: "menu.activity", TestID: "menu-activity"},
-		{Href: "/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"},
+	all := []struct {
+		item views.MenuItem
+		need access
+	}{
+		{views.MenuItem{Href: "/account", MsgKey: "menu.account", TestID: "menu-account"}, area(store.AreaProfile)},
+		{views.MenuItem{Href: "/contacts", MsgKey: "menu.contacts", TestID: "menu-contacts"}, area(store.AreaContacts)},
+		{views.MenuItem{Href: "/password", MsgKey: "menu.password", TestID: "menu-password"}, signedIn},
+		{views.MenuItem{Href: "/emails", MsgKey: "menu.emails", TestID: "menu-emails"}, area(store.AreaEmails)},
+		{views.MenuItem{Href: "/activity", MsgKey: "menu.activity", TestID: "menu-activity"}, area(store.AreaActivity)},
+		{views.MenuItem{Href: "/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"}, signedIn},
 	}
+	var out []views.MenuItem
+	for _, a := range all {
+		if a.need.allows(p) { // the route table's rule for the same page: the menu never offers a 403
+			out = append(out, a.item)
+		}
+	}
+	return out
 }

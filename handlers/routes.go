@@ -4,17 +4,64 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zona/assets"
+	"zona/store"
 )
 
-// access is who may call a route.
-type access int
+// access is who may call a route: one of public, signedIn, ownerOnly, or area(name).
+type access struct {
+	level int
+	area  string
+}
 
 const (
-	// public: anyone, signed in or not.
-	public access = iota
-	// signedIn: a person signed in to the client zone.
-	signedIn
+	levelPublic = iota
+	levelSignedIn
+	levelOwner
+	levelArea
 )
+
+var (
+	// public: anyone, signed in or not.
+	public = access{level: levelPublic}
+	// signedIn: any person signed in to the client zone, owner or contact (a contact's own
+	// password, sessions and sign-out).
+	signedIn = access{level: levelSignedIn}
+	// ownerOnly: the account owner alone (the security PIN).
+	ownerOnly = access{level: levelOwner}
+)
+
+// area: the owner, or a contact holding that area permission (store.Areas).
+func area(name string) access { return access{level: levelArea, area: name} }
+
+// allows reports whether p (nil when signed out) may call a route of this access.
+func (a access) allows(p *principal) bool {
+	switch a.level {
+	case levelPublic:
+		return true
+	case levelSignedIn:
+		return p != nil
+	case levelOwner:
+		return p != nil && p.isOwner()
+	case levelArea:
+		return p != nil && p.may(a.area)
+	}
+	return false
+}
+
+// authorize is the one check of a route's access: signed out goes to the sign-in page,
+// a signed-in person without the right gets the 403 page.
+func authorize(a access) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := currentPrincipal(c)
+		if p == nil {
+			return requireSignedIn(c)
+		}
+		if !a.allows(p) {
+			return userError(fiber.StatusForbidden, "error.forbidden")
+		}
+		return c.Next()
+	}
+}
 
 // route is one line of the route table.
 type route struct {
@@ -34,10 +81,10 @@ func (s *Server) table() []route {
 		{fiber.MethodPost, "/logout", public, s.signOut},
 		{fiber.MethodPost, "/language", public, s.saveLanguage},
 		{fiber.MethodGet, "/zona", signedIn, s.showDashboard},
-		{fiber.MethodGet, "/account", signedIn, s.showAccount},
-		{fiber.MethodPost, "/account", signedIn, s.saveAccount},
-		{fiber.MethodPost, "/account/check/:field", signedIn, s.checkAccountField},
-		{fiber.MethodPost, "/account/pin", signedIn, s.savePIN},
+		{fiber.MethodGet, "/account", area(store.AreaProfile), s.showAccount},
+		{fiber.MethodPost, "/account", area(store.AreaProfile), s.saveAccount},
+		{fiber.MethodPost, "/account/check/:field", area(store.AreaProfile), s.checkAccountField},
+		{fiber.MethodPost, "/account/pin", ownerOnly, s.savePIN},
 		{fiber.MethodGet, "/account/email/:token", public, s.showEmailConfirm},
 		{fiber.MethodPost, "/account/email/:token", public, s.confirmEmail},
 		{fiber.MethodGet, "/password", signedIn, s.showPassword},
@@ -51,11 +98,26 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/sessions", signedIn, s.showSessions},
 		{fiber.MethodPost, "/sessions/revoke-others", signedIn, s.revokeOtherSessions},
 		{fiber.MethodPost, "/sessions/:id/revoke", signedIn, s.revokeSession},
-		{fiber.MethodGet, "/activity", signedIn, s.showActivity},
-		{fiber.MethodGet, "/activity.csv", signedIn, s.exportActivity},
-		{fiber.MethodGet, "/emails", signedIn, s.showEmails},
-		{fiber.MethodGet, "/emails/:id", signedIn, s.showEmail},
-		{fiber.MethodGet, "/emails/:id/body", signedIn, s.showEmailBody},
+		{fiber.MethodGet, "/activity", area(store.AreaActivity), s.showActivity},
+		{fiber.MethodGet, "/activity.csv", area(store.AreaActivity), s.exportActivity},
+		{fiber.MethodGet, "/emails", area(store.AreaEmails), s.showEmails},
+		{fiber.MethodGet, "/emails/:id", area(store.AreaEmails), s.showEmail},
+		{fiber.MethodGet, "/emails/:id/body", area(store.AreaEmails), s.showEmailBody},
+		{fiber.MethodGet, "/contacts", area(store.AreaContacts), s.showContacts},
+		{fiber.MethodGet, "/contacts/new", area(store.AreaContacts), s.showNewContact},
+		{fiber.MethodPost, "/contacts/new", area(store.AreaContacts), s.createContact},
+		{fiber.MethodPost, "/contacts/check/:field", area(store.AreaContacts), s.checkContactField},
+		{fiber.MethodGet, "/contacts/:id", area(store.AreaContacts), s.showContact},
+		{fiber.MethodPost, "/contacts/:id", area(store.AreaContacts), s.saveContact},
+		{fiber.MethodGet, "/contacts/:id/row", area(store.AreaContacts), s.showContactRow},
+		{fiber.MethodGet, "/contacts/:id/delete", area(store.AreaContacts), s.confirmDeleteContact},
+		{fiber.MethodPost, "/contacts/:id/delete", area(store.AreaContacts), s.removeContact},
+		{fiber.MethodPost, "/contacts/:id/permissions/:perm", area(store.AreaContacts), s.setContactPermission},
+		{fiber.MethodPost, "/contacts/:id/invitation/resend", area(store.AreaContacts), s.resendInvitation},
+		{fiber.MethodPost, "/contacts/:id/invitation/cancel", area(store.AreaContacts), s.cancelInvitation},
+		{fiber.MethodGet, "/invite/:token", public, s.showInvite},
+		{fiber.MethodPost, "/invite/:token", public, s.acceptInvite},
+		{fiber.MethodPost, "/invite/:token/strength", public, s.checkInviteStrength},
 		{fiber.MethodGet, "/admin/setup/:token", public, s.showSetup},
 		{fiber.MethodPost, "/admin/setup/:token", public, s.createFirstStaff},
 		{fiber.MethodGet, "/healthz", public, s.health},
@@ -69,11 +131,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/metrics", s.metrics.handler(s.cfg.MetricsToken))
 	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection())
 	for _, r := range s.table() {
-		handlers := []fiber.Handler{r.handler}
-		if r.access == signedIn {
-			handlers = append([]fiber.Handler{requireSignedIn}, handlers...)
+		if r.access == public {
+			app.Add(r.method, r.path, r.handler)
+			continue
 		}
-		app.Add(r.method, r.path, handlers...)
+		app.Add(r.method, r.path, authorize(r.access), r.handler)
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -36,6 +36,9 @@ type Config struct {
 	NotifyNewDevice bool
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
+	// MaxContacts is how many contacts an account may have (store.DefaultMaxContacts
+	// when zero).
+	MaxContacts int
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer
@@ -56,6 +59,9 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.MaxContacts <= 0 {
+		c.MaxContacts = store.DefaultMaxContacts
 	}
 }
 

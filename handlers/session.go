@@ -15,7 +15,8 @@ import (
 )
 
 const (
-	principalClient = "client"
+	principalClient  = "client"
+	principalContact = "contact"
 
 	localSession   = "session"
 	localPrincipal = "principal"
@@ -119,25 +120,74 @@ func (s *Server) sessionCookie(value string, expire bool) *fiber.Cookie {
 	return ck
 }
 
-// principal is the person a request acts for.
+// principal is the person a request acts for: the account owner (Kind principalClient,
+// ID the client's) or one of its contacts with access (Kind principalContact, ID the
+// contact's, Contact set). Client is the account either way.
 type principal struct {
-	Kind   string
-	ID     string
-	Client *store.Client
+	Kind    string
+	ID      string
+	Client  *store.Client
+	Contact *store.Contact
 }
 
 // Name is how the principal is shown in the user menu.
-func (p *principal) Name() string { return p.Client.Name() }
+func (p *principal) Name() string {
+	if p.Contact != nil {
+		return p.Contact.Name()
+	}
+	return p.Client.Name()
+}
 
 // Email is the principal's sign-in email.
-func (p *principal) Email() string { return p.Client.Email }
+func (p *principal) Email() string {
+	if p.Contact != nil {
+		return p.Contact.Email
+	}
+	return p.Client.Email
+}
 
 // ClientID is the account the principal acts in.
 func (p *principal) ClientID() string { return p.Client.ID }
 
+// isOwner reports whether the principal is the account owner.
+func (p *principal) isOwner() bool { return p.Contact == nil }
+
+// person is the principal's ID among the account's people: "" for the owner, the
+// contact's ID for a contact (as sessions and mail copies name them).
+func (p *principal) person() string {
+	if p.Contact != nil {
+		return p.Contact.ID
+	}
+	return ""
+}
+
+// may reports whether the principal may open area: the owner everything, a contact the
+// areas it holds.
+func (p *principal) may(area string) bool { return p.isOwner() || p.Contact.HasArea(area) }
+
+// lang is the principal's saved language, or "".
+func (p *principal) lang() string {
+	if p.Contact != nil {
+		return p.Contact.Lang
+	}
+	return p.Client.Lang
+}
+
 // actor is the principal as recorded in a history.
 func (p *principal) actor() store.Actor {
+	if p.Contact != nil {
+		return store.Actor{Kind: store.ActorContact, ID: p.ID, Name: p.Name()}
+	}
 	return store.Actor{Kind: store.ActorOwner, ID: p.ID, Name: p.Name()}
+}
+
+// sessionPID is how a session names its principal: a client's ID, or for a contact
+// "<clientID>/<contactID>" (a contact is found under its account).
+func (p *principal) sessionPID() string {
+	if p.Contact != nil {
+		return p.Client.ID + "/" + p.Contact.ID
+	}
+	return p.ID
 }
 
 func currentPrincipal(c *fiber.Ctx) *principal {
@@ -219,7 +269,23 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 			return nil, err
 		}
 		return &principal{Kind: kind, ID: id, Client: cl}, nil
+	case principalContact:
+		clientID, contactID, _ := strings.Cut(id, "/")
+		ct, err := s.store.ContactByID(clientID, contactID)
+		if err != nil {
+			return nil, err
+		}
+		if !ct.CanSignIn() {
+			return nil, store.ErrNotFound
+		}
+		cl, err := s.store.ClientByID(clientID)
+		if err != nil {
+			return nil, err
+		}
+		return &principal{Kind: kind, ID: contactID, Client: cl, Contact: ct}, nil
 	}
+	// Any other kind (a staff session of the operator console among them) is no one in
+	// the client zone: the request goes on signed out.
 	return nil, store.ErrNotFound
 }
 
@@ -232,14 +298,16 @@ func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry) err
 		return err
 	}
 	now := time.Now()
-	ws.data = sessionData{Kind: p.Kind, PID: p.ID, Started: now.Unix(), Seen: now.Unix()}
+	ws.data = sessionData{Kind: p.Kind, PID: p.sessionPID(), Started: now.Unix(), Seen: now.Unix()}
 	if prev != nil {
 		ws.data.PrevAt, ws.data.PrevIP, ws.data.PrevUA = prev.At.Unix(), prev.IP, prev.UserAgent
 	}
 	if err := s.writeSession(c, ws); err != nil {
 		return err
 	}
-	return s.store.StartDevice(p.ClientID(), s.device(c, ws.id, now), s.event(c, p, store.KindSignIn))
+	d := s.device(c, ws.id, now)
+	d.Person = p.person()
+	return s.store.StartDevice(p.ClientID(), d, s.event(c, p, store.KindSignIn))
 }
 
 // device is the device record of session id, started at started, as seen in this request.

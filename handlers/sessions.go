@@ -12,7 +12,7 @@ import (
 // sessionsPage builds "Sesiones y dispositivos" for the principal.
 func (s *Server) sessionsPage(c *fiber.Ctx, notice string) error {
 	p := currentPrincipal(c)
-	devices, err := s.store.Devices(p.ClientID(), time.Now().Add(-s.cfg.IdleTimeout))
+	devices, err := s.store.Devices(p.ClientID(), p.person(), time.Now().Add(-s.cfg.IdleTimeout))
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (s *Server) sessionsPage(c *fiber.Ctx, notice string) error {
 func (s *Server) showSessions(c *fiber.Ctx) error { return s.sessionsPage(c, "") }
 
 // revokeSession signs out one other session of the principal. The ID in the URL is only
-// looked for among the principal's own sessions.
+// looked for among the principal's own sessions (a contact's, or the owner's).
 func (s *Server) revokeSession(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	hash := c.Params("id")
@@ -39,7 +39,7 @@ func (s *Server) revokeSession(c *fiber.Ctx) error {
 		return userError(fiber.StatusBadRequest, "error.bad_request")
 	}
 	ev := s.event(c, p, store.KindSessionEnded)
-	n, err := s.store.EndDevices(p.ClientID(), []string{hash}, "", ev)
+	n, err := s.store.EndDevices(p.ClientID(), p.person(), []string{hash}, "", ev)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) revokeOtherSessions(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	ev := s.event(c, p, store.KindSessionEnded)
 	ev.Detail = map[string]string{"scope": "others"}
-	if _, err := s.store.EndDevices(p.ClientID(), nil, deviceHash(currentSession(c).id), ev); err != nil {
+	if _, err := s.store.EndDevices(p.ClientID(), p.person(), nil, deviceHash(currentSession(c).id), ev); err != nil {
 		return err
 	}
 	return s.afterRevoke(c, s.tr(c).T("page.sessions.revoked_others"))

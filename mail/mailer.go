@@ -37,13 +37,33 @@ type Mailer struct {
 }
 
 // NewMailer returns a mailer that queues into st and wakes worker (nil when no worker
-// runs, as in the CLI: the server's worker sends the copies when it starts).
+// runs, as in the CLI: the server's worker sends the copies when it starts). Its People
+// are the account's contacts as stored (ContactRecipients), so every mailer built (the
+// server's, the CLI's, a test's) routes by the contacts' permissions.
 func NewMailer(st *store.Store, cfg Config, worker *Worker, log *slog.Logger) *Mailer {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Mailer{st: st, cfg: cfg, worker: worker, log: log}
+	m := &Mailer{st: st, cfg: cfg, worker: worker, log: log}
+	m.People = func(clientID string) ([]Recipient, error) { return ContactRecipients(st, clientID) }
+	return m
+}
+
+// ContactRecipients lists clientID's contacts as recipients: each with its email
+// permissions and its promotions consent. Access does not matter here: a contact without
+// access to the client zone still receives the emails it holds.
+func ContactRecipients(st *store.Store, clientID string) ([]Recipient, error) {
+	contacts, err := st.ListContacts(clientID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recipient, 0, len(contacts))
+	for _, c := range contacts {
+		out = append(out, Recipient{Kind: KindContact, ID: c.ID, Email: c.Email, Name: c.Name(),
+			Permissions: c.Emails, Marketing: c.Marketing.Given})
+	}
+	return out, nil
 }
 
 // Owner is the account owner as a recipient.

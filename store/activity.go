@@ -86,6 +86,8 @@ var Kinds = []string{
 	KindEmailQueued, KindEmailFailed,
 	KindAccountUpdated, KindEmailChangeRequested, KindEmailChanged,
 	KindPINChanged, KindPINMatched, KindPINMismatched, KindPINLocked,
+	KindContactCreated, KindContactUpdated, KindContactDeleted, KindContactPermission,
+	KindContactInvited, KindContactUninvited, KindContactJoined,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -19,6 +20,9 @@ type Device struct {
 	Expires   time.Time `json:"expires"`
 	IP        string    `json:"ip"`
 	UserAgent string    `json:"user_agent"`
+	// Person is the ID of the contact signed in on this session, empty for the account
+	// owner: every person sees and ends only their own sessions.
+	Person string `json:"person,omitempty"`
 }
 
 func devicePrefix(clientID string) string    { return "device/" + clientID + "/" }
@@ -70,9 +74,9 @@ func (s *Store) TouchDevice(clientID, hash, ip string, at time.Time) error {
 	})
 }
 
-// Devices lists the signed-in sessions of clientID that were used after idleSince, newest
-// first.
-func (s *Store) Devices(clientID string, idleSince time.Time) ([]Device, error) {
+// Devices lists the signed-in sessions of person (a contact's ID, or "" for the owner) in
+// clientID's account that were used after idleSince, newest first.
+func (s *Store) Devices(clientID, person string, idleSince time.Time) ([]Device, error) {
 	var out []Device
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(devicePrefix(clientID)), PrefetchValues: true})
@@ -82,7 +86,7 @@ func (s *Store) Devices(clientID string, idleSince time.Time) ([]Device, error) 
 			if err := it.Item().Value(func(b []byte) error { return decode(b, &d) }); err != nil {
 				return err
 			}
-			if d.LastSeen.After(idleSince) {
+			if d.LastSeen.After(idleSince) && d.Person == person {
 				out = append(out, d)
 			}
 		}
@@ -96,27 +100,30 @@ func (s *Store) Devices(clientID string, idleSince time.Time) ([]Device, error) 
 	return out, err
 }
 
-// EndDevices signs out the sessions of clientID with the given hashes (all of them but keep
-// when hashes is nil) and records ev, in one transaction. It returns how many ended.
-func (s *Store) EndDevices(clientID string, hashes []string, keep string, ev Event) (int, error) {
+// EndDevices signs out the sessions of person (a contact's ID, or "" for the owner) in
+// clientID's account with the given hashes (all of that person's but keep when hashes is
+// nil) and records ev, in one transaction. It returns how many ended; a hash of someone
+// else's session is not found.
+func (s *Store) EndDevices(clientID, person string, hashes []string, keep string, ev Event) (int, error) {
 	n := 0
 	err := s.update(func(txn *badger.Txn) error {
 		n = 0
-		targets := hashes
-		if targets == nil {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(devicePrefix(clientID))})
-			for it.Rewind(); it.Valid(); it.Next() {
-				if h := string(it.Item().Key()[len(devicePrefix(clientID)):]); h != keep {
-					targets = append(targets, h)
-				}
+		if hashes == nil {
+			var err error
+			n, err = endPersonDevices(txn, clientID, person, keep)
+			if err != nil {
+				return err
 			}
-			it.Close()
 		}
-		for _, h := range targets {
-			if _, err := txn.Get([]byte(deviceKey(clientID, h))); err == badger.ErrKeyNotFound {
+		for _, h := range hashes {
+			var d Device
+			if err := get(txn, deviceKey(clientID, h), &d); errors.Is(err, ErrNotFound) {
 				continue
 			} else if err != nil {
 				return err
+			}
+			if d.Person != person {
+				continue
 			}
 			if err := txn.Delete([]byte(deviceKey(clientID, h))); err != nil {
 				return err
@@ -148,7 +155,7 @@ func (s *Store) SetPassword(clientID string, rev uint64, hash, keep string, ev E
 		if err := put(txn, clientKey(clientID), &c); err != nil {
 			return err
 		}
-		if err := endDevicesExcept(txn, clientID, keep); err != nil {
+		if _, err := endPersonDevices(txn, clientID, "", keep); err != nil {
 			return err
 		}
 		out = c
@@ -160,21 +167,33 @@ func (s *Store) SetPassword(clientID string, rev uint64, hash, keep string, ev E
 	return &out, nil
 }
 
-func endDevicesExcept(txn *badger.Txn, clientID, keep string) error {
+// endPersonDevices deletes every session of person (a contact's ID, or "" for the owner)
+// in clientID's account but keep, and returns how many it deleted. The owner's password
+// change or reset ends the owner's sessions; a contact's sessions end with its own password
+// change, its loss of access or its removal.
+func endPersonDevices(txn *badger.Txn, clientID, person, keep string) (int, error) {
 	var keys [][]byte
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(devicePrefix(clientID))})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(devicePrefix(clientID)), PrefetchValues: true})
 	for it.Rewind(); it.Valid(); it.Next() {
-		if string(it.Item().Key()[len(devicePrefix(clientID)):]) != keep {
+		if string(it.Item().Key()[len(devicePrefix(clientID)):]) == keep {
+			continue
+		}
+		var d Device
+		if err := it.Item().Value(func(b []byte) error { return decode(b, &d) }); err != nil {
+			it.Close()
+			return 0, err
+		}
+		if d.Person == person {
 			keys = append(keys, it.Item().KeyCopy(nil))
 		}
 	}
 	it.Close()
 	for _, k := range keys {
 		if err := txn.Delete(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(keys), nil
 }
 
 // RenameDevice moves the device record of a session whose ID was regenerated.

@@ -10,14 +10,16 @@
 //
 //	meta/schema                      uint32, big endian: the schema version of the data
 //	client/<clientID>                Client record
-//	login/<email, lower case>        "client/<id>": the unique sign-in email index
+//	login/<email, lower case>        "client/<id>" or "contact/<clientID>/<contactID>": the unique
+//	                                 sign-in email index of clients and contacts with access
 //	staff/<staffID>                  Staff record
 //	staffemail/<email, lower case>   staff ID: the unique staff sign-in index
 //	setup/token                      SHA-256 of the one-time first-staff setup token
 //	act/<clientID>/<entryID>         activity Entry, append only, hash chained
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
 //	reset/<sha256(token) hex>        a password-reset link (TTL: its expiry)
-//	device/<clientID>/<sha256(sid)>  Device: a signed-in session (TTL: the absolute timeout)
+//	device/<clientID>/<sha256(sid)>  Device: a signed-in session of the owner or of a contact (its
+//	                                 Person field) (TTL: the absolute timeout)
 //	knowndev/<clientID>/<digest>     a kind of device (browser, system) this client signed in from
 //	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
@@ -26,6 +28,8 @@
 //	pinfail/<clientID>               times of the recent wrong security PINs (lockout count)
 //	emailchange/<sha256(token)>      EmailChange waiting for its link (TTL: the link's validity)
 //	emailchangefor/<clientID>        hex SHA-256 of that client's pending email-change token (same TTL)
+//	contact/<clientID>/<contactID>   Contact: a sub-account of that client
+//	invite/<sha256(token) hex>       the client and contact IDs of a pending invitation (TTL: its validity)
 //
 // # Records
 //

@@ -265,8 +265,21 @@ type MessageQuery struct {
 	Text string
 	// Since and Until, when set, keep only messages sent in [Since, Until).
 	Since, Until time.Time
+	// Person, when set, keeps only messages with a copy addressed to that contact (its ID):
+	// a contact sees the emails sent to it, not the whole account's.
+	Person string
 	// Scanned, when set, receives how many messages were examined.
 	Scanned *int
+}
+
+// AddressedTo reports whether m has a copy addressed to the contact with ID person.
+func (m *Message) AddressedTo(person string) bool {
+	for _, c := range m.Copies {
+		if c.Kind == "contact" && c.PersonID == person {
+			return true
+		}
+	}
+	return false
 }
 
 // boundID is the smallest ID (or, with high, the largest) made at time t: IDs sort by
@@ -350,14 +363,18 @@ func (s *Store) ListMessages(clientID string, q MessageQuery) ([]Message, string
 				if err := get(txn, messageKey(clientID, id), &m); err != nil {
 					return err
 				}
-				out = append(out, m)
+				if q.Person == "" || m.AddressedTo(q.Person) {
+					out = append(out, m)
+				}
 				continue
 			}
 			var m Message
 			if err := it.Item().Value(func(b []byte) error { return decode(b, &m) }); err != nil {
 				return err
 			}
-			out = append(out, m)
+			if q.Person == "" || m.AddressedTo(q.Person) {
+				out = append(out, m)
+			}
 		}
 		return nil
 	})

@@ -89,7 +89,7 @@ func (s *Store) UseReset(tokenHash []byte, hash string, ev Event) (*Client, erro
 		if err := put(txn, clientKey(c.ID), c); err != nil {
 			return err
 		}
-		if err := endDevicesExcept(txn, c.ID, ""); err != nil {
+		if _, err := endPersonDevices(txn, c.ID, "", ""); err != nil {
 			return err
 		}
 		out = *c

@@ -28,6 +28,15 @@ type User struct {
 	Email string
 	// Areas are the sections of the user menu this person may open, in menu order.
 	Areas []MenuItem
+	// Contact is true for a contact signed in to the owner's account: pages leave out what
+	// only the owner may see (the security PIN, the owner's password).
+	Contact bool
+}
+
+// ownerView reports whether the request's person is the account owner.
+func ownerView(ctx context.Context) bool {
+	u := From(ctx).User
+	return u == nil || !u.Contact
 }
 
 // MenuItem is one link of the user menu.

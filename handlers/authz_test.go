@@ -1,0 +1,295 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"zona/mail"
+	"zona/store"
+	"zona/store/storetest"
+)
+
+// authzRule is what one route answers, kept here apart from the route table so that the
+// table cannot grant what this test does not expect.
+//
+// who is who may call it: "public", "signed" (anyone signed in), "owner", or "area:<name>"
+// (the owner or a contact holding that area). ok is the status an allowed person of the
+// first account gets; okOut, when set, the status of a public route for someone signed out
+// (or in a staff session), which differs when the page redirects a signed-in person. idor
+// says the URL names a record of the first account: a contact of another account must get
+// 404 there, never the record.
+type authzRule struct {
+	who   string
+	ok    int
+	okOut int
+	idor  bool
+	body  url.Values
+}
+
+func authzRules() map[string]authzRule {
+	contact := contactValues(nil, "Nuevo", "nuevo.contacto@example.mx")
+	return map[string]authzRule{
+		"GET /":                                {who: "public", ok: 303, okOut: 303},
+		"GET /login":                           {who: "public", ok: 303, okOut: 200},
+		"POST /login":                          {who: "public", ok: 200, okOut: 200},
+		"POST /logout":                         {who: "public", ok: 303, okOut: 303},
+		"POST /language":                       {who: "public", ok: 303, okOut: 303, body: url.Values{"lang": {"en"}}},
+		"GET /zona":                            {who: "signed", ok: 200},
+		"GET /account":                         {who: "area:profile", ok: 200},
+		"POST /account":                        {who: "area:profile", ok: 200},
+		"POST /account/check/:field":           {who: "area:profile", ok: 200},
+		"POST /account/pin":                    {who: "owner", ok: 200},
+		"GET /account/email/:token":            {who: "public", ok: 200, okOut: 200},
+		"POST /account/email/:token":           {who: "public", ok: 200, okOut: 200},
+		"GET /password":                        {who: "signed", ok: 200},
+		"POST /password":                       {who: "signed", ok: 200},
+		"POST /password/strength":              {who: "signed", ok: 200},
+		"GET /password/forgot":                 {who: "public", ok: 200, okOut: 200},
+		"POST /password/forgot":                {who: "public", ok: 200, okOut: 200},
+		"GET /password/reset/:token":           {who: "public", ok: 410, okOut: 410},
+		"POST /password/reset/:token":          {who: "public", ok: 410, okOut: 410},
+		"POST /password/reset/:token/strength": {who: "public", ok: 410, okOut: 410},
+		"GET /sessions":                        {who: "signed", ok: 200},
+		"POST /sessions/revoke-others":         {who: "signed", ok: 303},
+		"POST /sessions/:id/revoke":            {who: "owner-device", ok: 303, idor: true},
+		"GET /activity":                        {who: "area:activity", ok: 200},
+		"GET /activity.csv":                    {who: "area:activity", ok: 200},
+		"GET /emails":                          {who: "area:emails", ok: 200},
+		"GET /emails/:id":                      {who: "area:emails", ok: 200, idor: true},
+		"GET /emails/:id/body":                 {who: "area:emails", ok: 200, idor: true},
+		"GET /contacts":                        {who: "area:contacts", ok: 200},
+		"GET /contacts/new":                    {who: "area:contacts", ok: 200},
+		"POST /contacts/new":                   {who: "area:contacts", ok: 303, body: contact},
+		"POST /contacts/check/:field":          {who: "area:contacts", ok: 200, body: contact},
+		"GET /contacts/:id":                    {who: "area:contacts", ok: 200, idor: true},
+		"POST /contacts/:id":                   {who: "area:contacts", ok: 303, idor: true},
+		"GET /contacts/:id/row":                {who: "area:contacts", ok: 303, idor: true},
+		"GET /contacts/:id/delete":             {who: "area:contacts", ok: 200, idor: true},
+		"POST /contacts/:id/delete":            {who: "area:contacts", ok: 303, idor: true},
+		"POST /contacts/:id/permissions/:perm": {who: "area:contacts", ok: 303, idor: true, body: url.Values{"on": {"1"}}},
+		"POST /contacts/:id/invitation/resend": {who: "area:contacts", ok: 303, idor: true},
+		"POST /contacts/:id/invitation/cancel": {who: "area:contacts", ok: 303, idor: true},
+		"GET /invite/:token":                   {who: "public", ok: 410, okOut: 410},
+		"POST /invite/:token":                  {who: "public", ok: 410, okOut: 410},
+		"POST /invite/:token/strength":         {who: "public", ok: 410, okOut: 410},
+		"GET /admin/setup/:token":              {who: "public", ok: 404, okOut: 404},
+		"POST /admin/setup/:token":             {who: "public", ok: 404, okOut: 404},
+		"GET /assets/*":                        {who: "public", ok: 404, okOut: 404},
+		"HEAD /assets/*":                       {who: "public", ok: 404, okOut: 404},
+		"GET /metrics":                         {who: "public", ok: 200, okOut: 200},
+		"HEAD /metrics":                        {who: "public", ok: 200, okOut: 200},
+		"GET /healthz":                         {who: "public", ok: 200, okOut: 200},
+	}
+}
+
+// authzPerson is one kind of caller of the test.
+type authzPerson struct {
+	name string
+	// kind: "owner", "contact" (of the first account, holding area), "other" (a contact
+	// of another account holding every area), "staff", "out".
+	kind, area string
+}
+
+var authzPeople = []authzPerson{
+	{name: "signed out", kind: "out"},
+	{name: "staff session", kind: "staff"},
+	{name: "contact without areas", kind: "contact"},
+	{name: "contact with profile", kind: "contact", area: store.AreaProfile},
+	{name: "contact with contacts", kind: "contact", area: store.AreaContacts},
+	{name: "contact with emails", kind: "contact", area: store.AreaEmails},
+	{name: "contact with activity", kind: "contact", area: store.AreaActivity},
+	{name: "contact of another account", kind: "other"},
+	{name: "owner", kind: "owner"},
+}
+
+// want is the status rule r gives person p.
+func (r authzRule) want(p authzPerson) int {
+	signedIn := p.kind == "owner" || p.kind == "contact" || p.kind == "other"
+	if r.who == "public" {
+		if signedIn {
+			return r.ok
+		}
+		return r.okOut
+	}
+	if !signedIn {
+		return http.StatusSeeOther // to the sign-in page
+	}
+	allowed := false
+	switch {
+	case r.who == "signed":
+		allowed = true
+	case r.who == "owner":
+		allowed = p.kind == "owner"
+	case r.who == "owner-device":
+		// Every person may end their own sessions; the device in the URL is the owner's,
+		// so anyone else does not find it.
+		if p.kind != "owner" {
+			return http.StatusNotFound
+		}
+		allowed = true
+	case strings.HasPrefix(r.who, "area:"):
+		allowed = p.kind == "owner" || p.kind == "other" || p.area == strings.TrimPrefix(r.who, "area:")
+	}
+	switch {
+	case !allowed:
+		return http.StatusForbidden
+	case p.kind == "other" && r.idor:
+		return http.StatusNotFound
+	}
+	return r.ok
+}
+
+// TestAuthorisationFromRouteTable calls every route of the app as each kind of person and
+// checks the answer against authzRules: a route without a rule fails, and so does a rule
+// whose route is gone. IDs in the URLs name records of the first account.
+func TestAuthorisationFromRouteTable(t *testing.T) {
+	rules := authzRules()
+	seen := map[string]bool{}
+	for _, rt := range newEnv(t).app.GetRoutes(true) {
+		name := rt.Method + " " + rt.Path
+		seen[name] = true
+		rule, ok := rules[name]
+		if !ok {
+			t.Errorf("no authorisation rule for %s: add one to authzRules", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			other := storetest.MustCreateClient(t, e.st, "otra@example.mx", "Otra", "Cuenta", testPassword)
+			// The first account's message, addressed to the owner and every contact holding
+			// "general" (all the test's contacts do).
+			for _, p := range authzPeople {
+				if p.kind != "contact" {
+					continue
+				}
+				spec := contactSpec{first: "C" + p.area, email: "c-" + p.area + "@example.mx", access: true, signIn: true,
+					emails: []string{store.CategoryGeneral}}
+				if p.area != "" {
+					spec.areas = []string{p.area}
+				}
+				mustContact(t, e.st, e.client.ID, spec)
+			}
+			msg, err := mail.NewMailer(e.st, mail.Config{}, nil, nil).Send(mail.Outgoing{ClientID: e.client.ID,
+				Category: store.CategoryGeneral, Subject: "Aviso", HTML: "<p>Hola</p>"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range authzPeople {
+				t.Run(p.name, func(t *testing.T) {
+					a := authzAgent(t, e, other, p)
+					// Each person acts on a target of its own, so that one's removal does
+					// not change the next one's answer.
+					metaEmail := "meta-" + strings.ToLower(store.NewID()) + "@example.mx"
+					target, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Meta", email: metaEmail, access: true})
+					owner := plantSession(t, e, "client", e.client.ID, e.client.ID, "")
+					path := authzPath(t, e, rt.Path, target, msg.ID, owner)
+					if p.kind == "out" || p.kind == "staff" {
+						a.get("/login")
+					} else {
+						a.get("/password")
+					}
+					body := rule.body
+					if rt.Path == "/contacts/:id" && rt.Method == http.MethodPost {
+						body = contactValues(target, "Meta", metaEmail)
+					}
+					var res *response
+					switch rt.Method {
+					case http.MethodPost:
+						res = a.post(path, cloneValues(body))
+					default:
+						res = a.do(newRequest(rt.Method, path))
+					}
+					want := rule.want(p)
+					if res.StatusCode != want {
+						t.Fatalf("%s %s as %s: status %d, want %d; location %q; body %.200s",
+							rt.Method, path, p.name, res.StatusCode, want, res.Header.Get("Location"), res.body)
+					}
+					if (p.kind == "out" || p.kind == "staff") && rule.who != "public" {
+						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
+							t.Fatalf("signed out sent to %q, want the sign-in page", loc)
+						}
+					}
+				})
+			}
+		})
+	}
+	for name := range rules {
+		if !seen[name] {
+			t.Errorf("rule for %s, which is not a route", name)
+		}
+	}
+}
+
+// authzAgent is a browser of person p.
+func authzAgent(t *testing.T, e *env, other *store.Client, p authzPerson) *agent {
+	switch p.kind {
+	case "owner":
+		return plantSession(t, e, "client", e.client.ID, e.client.ID, "")
+	case "contact":
+		for _, ct := range mustList(t, e.st, e.client.ID) {
+			if ct.FirstName == "C"+p.area {
+				return plantSession(t, e, "contact", e.client.ID+"/"+ct.ID, e.client.ID, ct.ID)
+			}
+		}
+		t.Fatalf("no contact for %s", p.name)
+	case "other":
+		ct, _ := mustContact(t, e.st, other.ID, contactSpec{first: "Ajeno", email: "ajeno-" + strings.ToLower(store.NewID()) + "@example.mx",
+			access: true, signIn: true, areas: store.Areas, emails: store.EmailPermissions})
+		return plantSession(t, e, "contact", other.ID+"/"+ct.ID, other.ID, ct.ID)
+	case "staff":
+		return plantSession(t, e, "staff", store.NewID(), "", "")
+	}
+	return e.agent()
+}
+
+func mustList(t *testing.T, st *store.Store, clientID string) []store.Contact {
+	list, err := st.ListContacts(clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// authzPath fills a route's parameters with the first account's records.
+func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID string, owner *agent) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		switch p {
+		case ":id":
+			switch parts[1] {
+			case "contacts":
+				parts[i] = target.ID
+			case "emails":
+				parts[i] = msgID
+			case "sessions":
+				parts[i] = deviceOf(t, owner)
+			}
+		case ":perm":
+			parts[i] = store.CategoryGeneral
+		case ":field":
+			parts[i] = "phone"
+		case ":token":
+			parts[i] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func deviceOf(_ *testing.T, a *agent) string {
+	return hashOf(a.cookies["zona_session"])
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func newRequest(method, path string) *http.Request {
+	req, _ := http.NewRequest(method, path, nil)
+	return req
+}

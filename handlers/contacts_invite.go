@@ -1,0 +1,172 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/mail"
+	"zona/secure"
+	"zona/store"
+	"zona/views"
+)
+
+// Invitation checks from one address: after maxInviteFailures unknown or dead links within
+// failureWindow, the invitation pages answer 429 until the window ends.
+const maxInviteFailures = 20
+
+// token is a one-time link's secret and the SHA-256 the store keeps instead.
+type token struct {
+	value string
+	hash  []byte
+}
+
+func newToken() token {
+	v := secure.Token()
+	return token{value: v, hash: secure.TokenHash(v)}
+}
+
+// sendInvitation emails ct the link to set its password, to the contact alone.
+func (s *Server) sendInvitation(c *fiber.Ctx, p *principal, ct *store.Contact, tok string) error {
+	d := mail.TemplateData{Account: p.Client.Name(), Link: s.link("/invite/" + tok), Valid: store.InviteValid}
+	if p.Client.Company != "" {
+		d.Account = p.Client.Company
+	}
+	return s.sendContactMail(c, p.Client, ct, mail.TplInvitation, d, p.actor())
+}
+
+// resendInvitation sends a pending (or expired) invitation again with a new link; the old
+// link stops working.
+func (s *Server) resendInvitation(c *fiber.Ctx) error {
+	p := currentPrincipal(c)
+	ct, err := s.targetContact(c)
+	if err != nil {
+		return err
+	}
+	tok := newToken()
+	ev := s.event(c, p, store.KindContactInvited)
+	ev.Changes = []store.Change{{Field: fContact, New: ct.Name()}}
+	ct, err = s.store.ResendInvitation(p.ClientID(), ct.ID, tok.hash, ev)
+	if err != nil {
+		return err
+	}
+	if err := s.sendInvitation(c, p, ct, tok.value); err != nil {
+		return err
+	}
+	return s.renderRow(c, ct, s.tr(c).T("page.contacts.invite.sent", "Email", ct.Email), "")
+}
+
+// cancelInvitation voids a pending invitation; the contact's access goes off.
+func (s *Server) cancelInvitation(c *fiber.Ctx) error {
+	p := currentPrincipal(c)
+	ct, err := s.targetContact(c)
+	if err != nil {
+		return err
+	}
+	ev := s.event(c, p, store.KindContactUninvited)
+	ev.Changes = []store.Change{{Field: fContact, New: ct.Name()}, {Field: fAccess, Old: yesNo(true), New: yesNo(false)}}
+	ct, err = s.store.CancelInvitation(p.ClientID(), ct.ID, ev)
+	if err != nil {
+		return err
+	}
+	return s.renderRow(c, ct, "", "")
+}
+
+// inviteContact is the contact of the live invitation in the URL. Dead links count against
+// the address, which is refused for a while after too many.
+func (s *Server) inviteContact(c *fiber.Ctx) (*store.Contact, []byte, error) {
+	ipKey := "rl:invite:ip:" + c.IP()
+	if _, locked, err := s.locked(ipKey, maxInviteFailures, ipKey, maxInviteFailures); err != nil {
+		return nil, nil, err
+	} else if locked {
+		return nil, nil, fiber.ErrTooManyRequests
+	}
+	hash := secure.TokenHash(c.Params("token"))
+	ct, err := s.store.InvitationContact(hash)
+	if errors.Is(err, store.ErrInviteToken) {
+		if _, err := s.kv.Hit(ipKey, failureWindow); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, userError(fiber.StatusGone, "error.invite_token")
+	}
+	return ct, hash, err
+}
+
+// invitePage is the invitation form of ct with f's messages.
+func (s *Server) invitePage(c *fiber.Ctx, ct *store.Contact, f *passwordForm) (views.InvitePage, error) {
+	cl, err := s.store.ClientByID(ct.ClientID)
+	if err != nil {
+		return views.InvitePage{}, err
+	}
+	pf := f.page(s.tr(c), "")
+	account := cl.Name()
+	if cl.Company != "" {
+		account = cl.Company
+	}
+	return views.InvitePage{Token: c.Params("token"), Name: ct.Name(), Account: account, Email: ct.Email,
+		New: pf.New, Confirm: pf.Confirm, Strength: pf.Strength}, nil
+}
+
+func (s *Server) showInvite(c *fiber.Ctx) error {
+	ct, _, err := s.inviteContact(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.invitePage(c, ct, &passwordForm{})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, s.tr(c).T("page.invite.title"), views.Invite(page))
+}
+
+// checkInviteStrength is the live meter of the invitation form.
+func (s *Server) checkInviteStrength(c *fiber.Ctx) error {
+	ct, _, err := s.inviteContact(c)
+	if err != nil {
+		return err
+	}
+	return s.renderStrength(c, c.FormValue("new"), personalOfContact(ct))
+}
+
+func personalOfContact(ct *store.Contact) []string {
+	return []string{ct.Email, ct.FirstName, ct.LastName, ct.Company}
+}
+
+// acceptInvite sets the contact's own password under the password policy. The link works
+// once, within its 7 days, and only while the contact's email is still the one it was sent
+// to; the contact then signs in with that email and this password.
+func (s *Server) acceptInvite(c *fiber.Ctx) error {
+	ct, hash, err := s.inviteContact(c)
+	if err != nil {
+		return err
+	}
+	t := s.tr(c)
+	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
+	f.verdict = secure.EvaluatePassword(f.new, personalOfContact(ct)...)
+	switch {
+	case !f.verdict.OK():
+		f.errs["new"] = f.verdict.Problems[0]
+	case f.confirm != f.new:
+		f.errs["confirm"] = "form.password_mismatch"
+	}
+	if len(f.errs) > 0 {
+		page, err := s.invitePage(c, ct, f)
+		if err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusOK, t.T("page.invite.title"), views.Invite(page))
+	}
+	pw, err := secure.Hash(c.UserContext(), f.new)
+	if err != nil {
+		return err
+	}
+	ev := s.event(c, nil, store.KindContactJoined)
+	ev.Actor = store.Actor{Kind: store.ActorContact, ID: ct.ID, Name: ct.Name()}
+	ev.Changes = []store.Change{{Field: "password", Secret: true}}
+	if _, err := s.store.AcceptInvitation(hash, pw, ev); errors.Is(err, store.ErrInviteToken) {
+		return userError(fiber.StatusGone, "error.invite_token")
+	} else if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, t.T("page.invite.title"), views.Invite(views.InvitePage{Done: true}))
+}
