@@ -84,6 +84,7 @@ func TestContactsInlineInvitationAndAccess(t *testing.T) {
 			// Edit inline: the row turns into its form and back.
 			owner.Do(chromedp.Click(chromedp.CSS(row+` [data-testid="contact-edit"]`), chromedp.NodeVisible))
 			owner.WaitTrue("the row to turn into its form", fmt.Sprintf(`document.querySelector('form%s') !== null`, row))
+			owner.Shot("contact-inline-form-" + vp.Name)
 			owner.AssertNoHorizontalOverflow()
 			owner.Do(
 				chromedp.SendKeys(chromedp.CSS(`form`+row+` #company`), "Pagos del Norte", chromedp.NodeVisible),
@@ -110,6 +111,7 @@ func TestContactsInlineInvitationAndAccess(t *testing.T) {
 			accessBtn := fmt.Sprintf(`#perm-%s-access-btn`, id)
 			owner.Do(chromedp.Click(chromedp.CSS(accessBtn), chromedp.NodeVisible))
 			owner.WaitTrue("the invitation pending", fmt.Sprintf(`document.querySelector('%s [data-testid="contact-invite"]')?.dataset.state === "pending"`, row))
+			owner.Shot("contacts-list-" + vp.Name)
 			sent++
 			var link string
 			for _, r := range deliver(sent) {
