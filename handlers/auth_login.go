@@ -127,13 +127,11 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err := s.kv.Delete(acctKey); err != nil {
 		return err
 	}
-	p := &principal{Kind: principalClient, ID: cl.ID, Client: cl}
+	p := personOf(cl, ct)
 	var prev *store.Entry
-	if ct != nil {
-		// The history's last sign-in may be anyone's of the account: a contact is not shown
-		// the owner's, so its dashboard names no previous sign-in.
-		p = &principal{Kind: principalContact, ID: ct.ID, Client: cl, Contact: ct}
-	} else {
+	// The history's last sign-in may be anyone's of the account: a contact is not shown the
+	// owner's, so its dashboard names no previous sign-in.
+	if ct == nil {
 		prev, err = s.store.LastOfKind(cl.ID, store.KindSignIn, 200)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err

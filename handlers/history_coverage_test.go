@@ -189,7 +189,7 @@ func historyRules() map[string]historyRule {
 // resetPath makes a live reset link for the env's client.
 func resetPath(t *testing.T, e *env) string {
 	token := secure.Token()
-	if err := e.st.CreateReset(e.client, secure.TokenHash(token), time.Now().Add(time.Hour),
+	if err := e.st.CreateReset(e.client, nil, secure.TokenHash(token), time.Now().Add(time.Hour),
 		store.Event{Kind: store.KindResetRequested, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}

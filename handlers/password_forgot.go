@@ -54,27 +54,28 @@ func (s *Server) sendReset(c *fiber.Ctx) error {
 			views.Forgot(views.ForgotPage{Email: field, Error: t.T("page.login.locked", "Count", minutes(left))}))
 	}
 	sent := views.ForgotPage{Sent: true}
-	cl, err := s.store.ClientByEmail(email)
-	if errors.Is(err, store.ErrNotFound) {
+	cl, ct, err := s.store.Login(email)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ct != nil && !ct.CanSignIn()) {
 		s.log.Info("password reset for an unknown email", "ip", c.IP())
 		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
 	}
 	if err != nil {
 		return err
 	}
-	if n, err := s.kv.Hit("rl:reset:acct:"+cl.ID, resetRequestWindow); err != nil {
+	p := personOf(cl, ct)
+	if n, err := s.kv.Hit("rl:reset:acct:"+p.ID, resetRequestWindow); err != nil {
 		return err
 	} else if n > maxResetsPerEmail {
-		s.log.Info("password reset requests limited", "client", cl.ID, "ip", c.IP())
+		s.log.Info("password reset requests limited", "client", cl.ID, "person", p.ID, "ip", c.IP())
 		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
 	}
 	token := secure.Token()
 	ev := s.event(c, nil, store.KindResetRequested)
-	if err := s.store.CreateReset(cl, secure.TokenHash(token), time.Now().Add(resetValid), ev); err != nil {
+	if err := s.store.CreateReset(cl, ct, secure.TokenHash(token), time.Now().Add(resetValid), ev); err != nil {
 		return err
 	}
 	data := mail.TemplateData{Link: s.link("/password/reset/" + token), Valid: resetValid}
-	if err := s.sendAccountMail(c, cl, "", mail.TplPasswordReset, data, store.Actor{Kind: store.ActorSystem}); err != nil {
+	if err := s.sendPersonMail(c, p, mail.TplPasswordReset, data, store.Actor{Kind: store.ActorSystem}); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))

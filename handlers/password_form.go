@@ -24,7 +24,7 @@ func personalOf(c *store.Client) []string {
 // personalOfPrincipal is what the principal's password must not contain.
 func personalOfPrincipal(p *principal) []string {
 	if p.Contact != nil {
-		return []string{p.Contact.Email, p.Contact.FirstName, p.Contact.LastName, p.Contact.Company}
+		return personalOfContact(p.Contact)
 	}
 	return personalOf(p.Client)
 }

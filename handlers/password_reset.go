@@ -20,18 +20,22 @@ func resetPage(t *locales.Translator, token string, f *passwordForm) views.Reset
 	return views.ResetPage{Token: token, New: p.New, Confirm: p.Confirm, Strength: p.Strength}
 }
 
-// resetClient is the client of the reset link in the URL, or a "link not valid" error.
-func (s *Server) resetClient(c *fiber.Ctx) (*store.Client, []byte, error) {
+// resetPerson is whose password the reset link in the URL resets (the owner or a contact),
+// or a "link not valid" error.
+func (s *Server) resetPerson(c *fiber.Ctx) (*principal, []byte, error) {
 	hash := secure.TokenHash(c.Params("token"))
-	cl, err := s.store.ResetClient(hash)
+	cl, ct, err := s.store.ResetPerson(hash)
 	if errors.Is(err, store.ErrResetToken) {
 		return nil, nil, userError(fiber.StatusGone, "error.reset_token")
 	}
-	return cl, hash, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return personOf(cl, ct), hash, nil
 }
 
 func (s *Server) showReset(c *fiber.Ctx) error {
-	if _, _, err := s.resetClient(c); err != nil {
+	if _, _, err := s.resetPerson(c); err != nil {
 		return err
 	}
 	t := s.tr(c)
@@ -40,23 +44,23 @@ func (s *Server) showReset(c *fiber.Ctx) error {
 
 // checkResetStrength is the live meter of the reset form.
 func (s *Server) checkResetStrength(c *fiber.Ctx) error {
-	cl, _, err := s.resetClient(c)
+	p, _, err := s.resetPerson(c)
 	if err != nil {
 		return err
 	}
-	return s.renderStrength(c, c.FormValue("new"), personalOf(cl))
+	return s.renderStrength(c, c.FormValue("new"), personalOfPrincipal(p))
 }
 
 // resetPassword sets a new password through a reset link: the link then stops working and
 // every session of the person ends.
 func (s *Server) resetPassword(c *fiber.Ctx) error {
-	cl, hash, err := s.resetClient(c)
+	p, hash, err := s.resetPerson(c)
 	if err != nil {
 		return err
 	}
 	t := s.tr(c)
 	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
-	f.verdict = secure.EvaluatePassword(f.new, personalOf(cl)...)
+	f.verdict = secure.EvaluatePassword(f.new, personalOfPrincipal(p)...)
 	switch {
 	case !f.verdict.OK():
 		f.errs["new"] = f.verdict.Problems[0]
@@ -70,17 +74,16 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ev := s.event(c, nil, store.KindPasswordReset)
-	ev.Actor = store.Actor{Kind: store.ActorOwner, ID: cl.ID, Name: cl.Name()}
+	ev := s.event(c, p, store.KindPasswordReset)
 	ev.Changes = []store.Change{{Field: "password", Secret: true}}
-	cl, err = s.store.UseReset(hash, pw, ev)
+	cl, ct, err := s.store.UseReset(hash, pw, ev)
 	if errors.Is(err, store.ErrResetToken) {
 		return userError(fiber.StatusGone, "error.reset_token")
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.notifyPasswordChanged(c, &principal{Kind: principalClient, ID: cl.ID, Client: cl}, ev.Actor); err != nil {
+	if err := s.notifyPasswordChanged(c, personOf(cl, ct), ev.Actor); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, t.T("page.reset.title"), views.Reset(views.ResetPage{Done: true}))

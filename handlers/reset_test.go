@@ -118,7 +118,7 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 func TestResetLinkExpiresAfterAnHour(t *testing.T) {
 	m := newMailEnv(t)
 	token := secure.Token()
-	if err := m.st.CreateReset(m.client, secure.TokenHash(token), time.Now().Add(-time.Second), store.Event{Kind: store.KindResetRequested}); err != nil {
+	if err := m.st.CreateReset(m.client, nil, secure.TokenHash(token), time.Now().Add(-time.Second), store.Event{Kind: store.KindResetRequested}); err != nil {
 		t.Fatal(err)
 	}
 	if res := m.agent().get("/password/reset/" + token); res.StatusCode != http.StatusGone || !strings.Contains(res.body, "caducó") {
@@ -177,5 +177,50 @@ func TestResetBadInput(t *testing.T) {
 	res = a.post("/password/forgot", url.Values{"email": {""}})
 	if !strings.Contains(res.text("#email-error"), "Escriba") {
 		t.Fatalf("empty: %q", res.text("#email-error"))
+	}
+}
+
+func TestContactResetsItsOwnPassword(t *testing.T) {
+	m := newMailEnv(t)
+	hash, err := secure.Hash(context.Background(), contactPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, _ := mustContact(t, m.st, m.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true,
+		signIn: true, passwordHash: hash, areas: []string{"emails"}})
+	owner := m.agent()
+	owner.mustSignIn()
+	contact := m.agent()
+	if res := contact.signIn(ct.Email, contactPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("contact sign-in: %d", res.StatusCode)
+	}
+	a := m.agent()
+	a.get("/password/forgot")
+	a.post("/password/forgot", url.Values{"email": {"LUIS@example.mx"}})
+	got := m.deliver(1)
+	if got[0].To[0] != ct.Email {
+		t.Fatalf("reset link sent to %v, want the contact alone", got[0].To)
+	}
+	link := resetLink(t, got[0])
+	if res := a.post(link, url.Values{"new": {newPassword}, "confirm": {newPassword}}); res.doc.Find(`[data-testid="reset-signin"]`).Length() != 1 {
+		t.Fatalf("reset: %d %.300s", res.StatusCode, res.body)
+	}
+	if res := contact.get("/zona"); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("the contact's old session survived its reset")
+	}
+	if res := owner.get("/zona"); res.StatusCode != http.StatusOK {
+		t.Fatal("the contact's reset ended the owner's session")
+	}
+	if res := m.agent().signIn(ct.Email, newPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("contact sign-in with the new password: %d", res.StatusCode)
+	}
+	if res := m.agent().signIn(testEmail, testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("the owner's password changed")
+	}
+	entries, _, _ := m.st.ListActivity(m.client.ID, "", 20)
+	for _, e := range entries {
+		if e.Kind == store.KindPasswordReset && (e.Actor.Kind != store.ActorContact || e.Actor.ID != ct.ID) {
+			t.Fatalf("reset recorded as %+v", e.Actor)
+		}
 	}
 }

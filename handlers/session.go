@@ -130,6 +130,14 @@ type principal struct {
 	Contact *store.Contact
 }
 
+// personOf is the principal for the owner of cl, or for its contact ct when ct is not nil.
+func personOf(cl *store.Client, ct *store.Contact) *principal {
+	if ct != nil {
+		return &principal{Kind: principalContact, ID: ct.ID, Client: cl, Contact: ct}
+	}
+	return &principal{Kind: principalClient, ID: cl.ID, Client: cl}
+}
+
 // Name is how the principal is shown in the user menu.
 func (p *principal) Name() string {
 	if p.Contact != nil {

@@ -13,11 +13,13 @@ import (
 var ErrResetToken = &Error{Code: "reset_token", MsgKey: "error.reset_token"}
 
 // resetToken is a password-reset link as stored: only the SHA-256 of the token is the key.
+// It is the owner's link when ContactID is empty, else that contact's.
 type resetToken struct {
-	ClientID string    `json:"client_id"`
-	Expires  time.Time `json:"expires"`
-	// PasswordTag is a digest of the password hash when the link was made: any password
-	// change since then voids the link.
+	ClientID  string    `json:"client_id"`
+	ContactID string    `json:"contact_id,omitempty"`
+	Expires   time.Time `json:"expires"`
+	// PasswordTag is a digest of the person's password hash when the link was made: any
+	// password change since then voids the link.
 	PasswordTag string `json:"password_tag"`
 }
 
@@ -28,19 +30,20 @@ func passwordTag(hash string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// CreateReset stores a password-reset link for client, valid until expires, and records ev
-// (the request) in its history, in one transaction.
-func (s *Store) CreateReset(c *Client, tokenHash []byte, expires time.Time, ev Event) error {
+// CreateReset stores a password-reset link valid until expires for the owner of c, or for
+// the contact ct of c when ct is not nil, and records ev (the request) in c's history, in
+// one transaction.
+func (s *Store) CreateReset(c *Client, ct *Contact, tokenHash []byte, expires time.Time, ev Event) error {
+	t := resetToken{ClientID: c.ID, Expires: expires.UTC(), PasswordTag: passwordTag(c.PasswordHash)}
+	if ct != nil {
+		t.ContactID, t.PasswordTag = ct.ID, passwordTag(ct.PasswordHash)
+	}
 	return s.update(func(txn *badger.Txn) error {
-		t := resetToken{ClientID: c.ID, Expires: expires.UTC(), PasswordTag: passwordTag(c.PasswordHash)}
 		b, err := encode(t)
 		if err != nil {
 			return err
 		}
-		ttl := time.Until(expires)
-		if ttl <= 0 {
-			ttl = time.Second
-		}
+		ttl := max(time.Until(expires), time.Second)
 		if err := txn.SetEntry(badger.NewEntry([]byte(resetKey(tokenHash)), b).WithTTL(ttl + time.Minute)); err != nil {
 			return err
 		}
@@ -48,7 +51,8 @@ func (s *Store) CreateReset(c *Client, tokenHash []byte, expires time.Time, ev E
 	})
 }
 
-func liveReset(txn *badger.Txn, tokenHash []byte) (*resetToken, *Client, error) {
+// liveReset returns the client of a live reset link and, for a contact's link, the contact.
+func liveReset(txn *badger.Txn, tokenHash []byte) (*Client, *Contact, error) {
 	var t resetToken
 	if err := get(txn, resetKey(tokenHash), &t); err != nil {
 		return nil, nil, ErrResetToken
@@ -57,46 +61,65 @@ func liveReset(txn *badger.Txn, tokenHash []byte) (*resetToken, *Client, error) 
 	if err := get(txn, clientKey(t.ClientID), &c); err != nil {
 		return nil, nil, ErrResetToken
 	}
-	if time.Now().After(t.Expires) || t.PasswordTag != passwordTag(c.PasswordHash) {
+	hash := c.PasswordHash
+	var ct *Contact
+	if t.ContactID != "" {
+		ct = &Contact{}
+		if err := get(txn, contactKey(t.ClientID, t.ContactID), ct); err != nil || !ct.CanSignIn() {
+			return nil, nil, ErrResetToken
+		}
+		hash = ct.PasswordHash
+	}
+	if time.Now().After(t.Expires) || t.PasswordTag != passwordTag(hash) {
 		return nil, nil, ErrResetToken
 	}
-	return &t, &c, nil
+	return &c, ct, nil
 }
 
-// ResetClient returns the client a live reset link belongs to, or ErrResetToken.
-func (s *Store) ResetClient(tokenHash []byte) (*Client, error) {
+// ResetPerson returns whose password a live reset link resets: the client, and the contact
+// when it is a contact's link; or ErrResetToken.
+func (s *Store) ResetPerson(tokenHash []byte) (*Client, *Contact, error) {
 	var c *Client
+	var ct *Contact
 	err := s.db.View(func(txn *badger.Txn) (err error) {
-		_, c, err = liveReset(txn, tokenHash)
+		c, ct, err = liveReset(txn, tokenHash)
 		return err
 	})
-	return c, err
+	return c, ct, err
 }
 
 // UseReset sets the new password hash through a live reset link, voids the link, signs out
-// every session of the client and records ev, in one transaction: a link works once.
-func (s *Store) UseReset(tokenHash []byte, hash string, ev Event) (*Client, error) {
-	var out Client
+// every session of that person and records ev, in one transaction: a link works once.
+func (s *Store) UseReset(tokenHash []byte, hash string, ev Event) (*Client, *Contact, error) {
+	var outC Client
+	var outCt *Contact
 	err := s.update(func(txn *badger.Txn) error {
-		_, c, err := liveReset(txn, tokenHash)
+		c, ct, err := liveReset(txn, tokenHash)
 		if err != nil {
 			return err
 		}
 		if err := txn.Delete([]byte(resetKey(tokenHash))); err != nil {
 			return err
 		}
-		c.PasswordHash, c.Rev, c.UpdatedAt = hash, c.Rev+1, time.Now().UTC()
-		if err := put(txn, clientKey(c.ID), c); err != nil {
+		now, person := time.Now().UTC(), ""
+		if ct != nil {
+			ct.PasswordHash, ct.Rev, ct.UpdatedAt, person = hash, ct.Rev+1, now, ct.ID
+			err = put(txn, contactKey(c.ID, ct.ID), ct)
+		} else {
+			c.PasswordHash, c.Rev, c.UpdatedAt = hash, c.Rev+1, now
+			err = put(txn, clientKey(c.ID), c)
+		}
+		if err != nil {
 			return err
 		}
-		if _, err := endPersonDevices(txn, c.ID, "", ""); err != nil {
+		if _, err := endPersonDevices(txn, c.ID, person, ""); err != nil {
 			return err
 		}
-		out = *c
+		outC, outCt = *c, ct
 		return appendEntry(txn, c.ID, ev)
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &out, nil
+	return &outC, outCt, nil
 }
