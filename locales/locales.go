@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"text/template"
 
@@ -40,7 +41,7 @@ var (
 // language's plural rules. A request then never pays for language matching or parsing.
 func newTranslator(lang, htmlLang string) *Translator {
 	t := &Translator{lang: lang, htmlLang: htmlLang, loc: i18n.NewLocalizer(bundle, lang),
-		text: map[string]string{}, tmpl: map[string]*template.Template{}}
+		text: map[string]string{}, fields: map[string][]string{}, tmpl: map[string]*template.Template{}}
 	b, err := files.ReadFile(lang + ".json")
 	if err != nil {
 		panic(err)
@@ -56,6 +57,10 @@ func newTranslator(lang, htmlLang string) *Translator {
 		}
 		if !strings.Contains(msg, "{{") {
 			t.text[key] = msg
+			continue
+		}
+		if parts, ok := splitFields(msg); ok {
+			t.fields[key] = parts
 			continue
 		}
 		tp, err := template.New(key).Option("missingkey=zero").Parse(msg)
@@ -106,7 +111,27 @@ type Translator struct {
 	lang, htmlLang string
 	loc            *i18n.Localizer
 	text           map[string]string
+	fields         map[string][]string // literal, field name, literal, field name, …
 	tmpl           map[string]*template.Template
+}
+
+// fieldRef matches a template action that only prints a field: {{.Name}}.
+var fieldRef = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// splitFields splits a message whose only template actions print fields ("{{.Who}} inició
+// sesión.") into literals and field names, so rendering it is a few appends; ok is false
+// for any other template, which text/template then runs.
+func splitFields(msg string) (parts []string, ok bool) {
+	last := 0
+	for _, m := range fieldRef.FindAllStringSubmatchIndex(msg, -1) {
+		parts = append(parts, msg[last:m[0]], msg[m[2]:m[3]])
+		last = m[1]
+	}
+	rest := msg[last:]
+	if strings.Contains(rest, "{{") || strings.Contains(strings.Join(parts, ""), "{{") {
+		return nil, false
+	}
+	return append(parts, rest), true
 }
 
 // For returns the translator for lang, or the Spanish one when lang is not supported.
@@ -130,6 +155,22 @@ func (t *Translator) HTMLLang() string { return t.htmlLang }
 func (t *Translator) T(key string, args ...any) string {
 	if s, ok := t.text[key]; ok {
 		return s
+	}
+	if parts, ok := t.fields[key]; ok {
+		var b strings.Builder
+		for i, part := range parts {
+			if i%2 == 0 {
+				b.WriteString(part)
+				continue
+			}
+			for j := 0; j+1 < len(args); j += 2 {
+				if args[j] == part {
+					fmt.Fprint(&b, args[j+1])
+					break
+				}
+			}
+		}
+		return b.String()
 	}
 	if tp, ok := t.tmpl[key]; ok {
 		data := make(map[string]any, len(args)/2)

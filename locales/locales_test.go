@@ -108,3 +108,16 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldMessagesMatchTextTemplate(t *testing.T) {
+	tr := locales.For(locales.ES)
+	if got := tr.T("activity.auth.signin", "Who", "Ana <López>"); got != "Ana <López> inició sesión." {
+		t.Fatalf("field message: %q", got)
+	}
+	if got := tr.T("device.on", "Browser", "Chrome", "OS", "Linux"); got != "Chrome en Linux" {
+		t.Fatalf("two fields: %q", got)
+	}
+	if got := tr.T("device.on", "Browser", "Chrome"); got != "Chrome en " {
+		t.Fatalf("a missing field renders empty: %q", got)
+	}
+}
