@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -114,35 +115,51 @@ func csrfFromHeaderOrForm(c *fiber.Ctx) (string, error) {
 	return "", csrf.ErrTokenNotFound
 }
 
-// lazyTouch wraps the storage of CSRF tokens. Fiber's CSRF middleware writes the token again
-// on every request only to push its expiry forward; this lets that write through at most
-// once per interval for each token, so reading a page costs no disk write. Tokens are only
-// ever stored with the same placeholder value, so a skipped write loses nothing but a few
-// minutes of lifetime.
+// lazyTouch wraps the storage of CSRF tokens. Fiber's CSRF middleware reads the token on
+// every request and writes it again only to push its expiry forward. This lets that write
+// through at most once per interval for each token, and answers the reads of a token
+// written within the interval from memory: reading a page then costs no disk access for
+// the token. A skipped write loses nothing but a few minutes of the token's lifetime, and
+// a token deleted here (sign-out) is forgotten here too.
 type lazyTouch struct {
 	fiber.Storage
 	every time.Duration
 
 	mu    sync.Mutex
-	last  map[string]time.Time
+	last  map[string]written
 	swept time.Time
 }
 
+type written struct {
+	at  time.Time
+	val []byte
+}
+
 func newLazyTouch(st fiber.Storage, every time.Duration) *lazyTouch {
-	return &lazyTouch{Storage: st, every: every, last: map[string]time.Time{}, swept: time.Now()}
+	return &lazyTouch{Storage: st, every: every, last: map[string]written{}, swept: time.Now()}
+}
+
+func (l *lazyTouch) Get(key string) ([]byte, error) {
+	l.mu.Lock()
+	w, ok := l.last[key]
+	l.mu.Unlock()
+	if ok && time.Since(w.at) < l.every {
+		return w.val, nil
+	}
+	return l.Storage.Get(key)
 }
 
 func (l *lazyTouch) Set(key string, val []byte, exp time.Duration) error {
 	now := time.Now()
 	l.mu.Lock()
-	if at, ok := l.last[key]; ok && now.Sub(at) < l.every {
+	if w, ok := l.last[key]; ok && now.Sub(w.at) < l.every && bytes.Equal(w.val, val) {
 		l.mu.Unlock()
 		return nil
 	}
-	l.last[key] = now
+	l.last[key] = written{at: now, val: bytes.Clone(val)}
 	if now.Sub(l.swept) > l.every {
-		for k, at := range l.last {
-			if now.Sub(at) >= l.every {
+		for k, w := range l.last {
+			if now.Sub(w.at) >= l.every {
 				delete(l.last, k)
 			}
 		}
