@@ -141,14 +141,7 @@ func (s *Server) acceptInvite(c *fiber.Ctx) error {
 		return err
 	}
 	t := s.tr(c)
-	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
-	f.verdict = secure.EvaluatePassword(f.new, personalOfContact(ct)...)
-	switch {
-	case !f.verdict.OK():
-		f.errs["new"] = f.verdict.Problems[0]
-	case f.confirm != f.new:
-		f.errs["confirm"] = "form.password_mismatch"
-	}
+	f := parseNewPassword(c, personalOfContact(ct))
 	if len(f.errs) > 0 {
 		page, err := s.invitePage(c, ct, f)
 		if err != nil {

@@ -37,22 +37,31 @@ func (p *principal) passwordHash() string {
 	return p.Client.PasswordHash
 }
 
-func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
-	f := &passwordForm{
-		current: c.FormValue("current"), new: c.FormValue("new"), confirm: c.FormValue("confirm"),
-		errs: map[string]string{},
-	}
-	if f.current == "" {
-		f.errs["current"] = "form.password_required"
-	}
-	f.verdict = secure.EvaluatePassword(f.new, personalOfPrincipal(p)...)
+// parseNewPassword reads a new password and its confirmation, as the reset and invitation
+// forms ask for them, and applies the password policy with personal.
+func parseNewPassword(c *fiber.Ctx, personal []string) *passwordForm {
+	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
+	f.verdict = secure.EvaluatePassword(f.new, personal...)
 	switch {
 	case !f.verdict.OK():
 		f.errs["new"] = f.verdict.Problems[0]
-	case f.new == f.current:
-		f.errs["new"] = "form.password_same"
 	case f.confirm != f.new:
 		f.errs["confirm"] = "form.password_mismatch"
+	}
+	return f
+}
+
+// parsePassword reads "Cambiar Contraseña": the current password besides the new one,
+// which must differ from it.
+func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
+	f := parseNewPassword(c, personalOfPrincipal(p))
+	f.current = c.FormValue("current")
+	if f.current == "" {
+		f.errs["current"] = "form.password_required"
+	}
+	if f.errs["new"] == "" && f.new == f.current {
+		f.errs["new"] = "form.password_same"
+		delete(f.errs, "confirm")
 	}
 	return f
 }

@@ -59,14 +59,7 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 		return err
 	}
 	t := s.tr(c)
-	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
-	f.verdict = secure.EvaluatePassword(f.new, personalOfPrincipal(p)...)
-	switch {
-	case !f.verdict.OK():
-		f.errs["new"] = f.verdict.Problems[0]
-	case f.confirm != f.new:
-		f.errs["confirm"] = "form.password_mismatch"
-	}
+	f := parseNewPassword(c, personalOfPrincipal(p))
 	if len(f.errs) > 0 {
 		return s.render(c, fiber.StatusOK, t.T("page.reset.title"), views.Reset(resetPage(t, c.Params("token"), f)))
 	}
