@@ -14,19 +14,11 @@ import (
 func (s *Server) checkAccountField(c *fiber.Ctx) error {
 	t := s.tr(c)
 	f := parseAccount(c)
-	view := func() views.Identity { return f.identityForm.view(t, f.errs, "/account/check") }
+	if body, ok := f.identityForm.checkField(t, f.errs, c.Params("field"), "/account/check"); ok {
+		return s.render(c, fiber.StatusOK, t.T("page.account.title"), body)
+	}
 	var body templ.Component
 	switch c.Params("field") {
-	case fPhone:
-		f.checkPhone(f.errs)
-		body = views.CheckedInput(view().Phone, "/account/check")
-	case fPostalCode:
-		f.checkPostalCode(f.errs)
-		body = views.CheckedInput(view().Region.PostalCode, "/account/check")
-	case fCountry:
-		f.identityForm.validate(f.errs)
-		delete(f.errs, fState) // a state of the old country is simply dropped
-		body = views.IdentityRegion(view().Region)
 	case fRFC:
 		f.checkRFC()
 		page := f.page(t, currentPrincipal(c).Client, nil)

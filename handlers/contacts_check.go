@@ -1,11 +1,6 @@
 package handlers
 
-import (
-	"github.com/a-h/templ"
-	"github.com/gofiber/fiber/v2"
-
-	"zona/views"
-)
+import "github.com/gofiber/fiber/v2"
 
 // checkContactField answers the inline check of one field of a contact form, as
 // checkAccountField does for the account: the phone, the postal code, or the country
@@ -13,20 +8,8 @@ import (
 func (s *Server) checkContactField(c *fiber.Ctx) error {
 	t := s.tr(c)
 	f := parseContact(c)
-	view := func() views.Identity { return f.identityForm.view(t, f.errs, "/contacts/check") }
-	var body templ.Component
-	switch c.Params("field") {
-	case fPhone:
-		f.checkPhone(f.errs)
-		body = views.CheckedInput(view().Phone, "/contacts/check")
-	case fPostalCode:
-		f.checkPostalCode(f.errs)
-		body = views.CheckedInput(view().Region.PostalCode, "/contacts/check")
-	case fCountry:
-		f.identityForm.validate(f.errs)
-		delete(f.errs, fState)
-		body = views.IdentityRegion(view().Region)
-	default:
+	body, ok := f.identityForm.checkField(t, f.errs, c.Params("field"), "/contacts/check")
+	if !ok {
 		return fiber.ErrNotFound
 	}
 	return s.render(c, fiber.StatusOK, t.T("page.contacts.title"), body)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -254,4 +255,24 @@ func countryOptions(lang string) []views.Option {
 	})
 	countryCache[lang] = out
 	return out
+}
+
+// checkField answers the inline check of one identity field (phone, postal code, or the
+// country, which redraws the state and postal code) as a fragment; ok is false for a field
+// it does not check. checkURL is where the form's inline checks post.
+func (f *identityForm) checkField(t *locales.Translator, errs map[string]string, field, checkURL string) (body templ.Component, ok bool) {
+	view := func() views.Identity { return f.view(t, errs, checkURL) }
+	switch field {
+	case fPhone:
+		f.checkPhone(errs)
+		return views.CheckedInput(view().Phone, checkURL), true
+	case fPostalCode:
+		f.checkPostalCode(errs)
+		return views.CheckedInput(view().Region.PostalCode, checkURL), true
+	case fCountry:
+		f.validate(errs)
+		delete(errs, fState) // a state of the old country is simply dropped
+		return views.IdentityRegion(view().Region), true
+	}
+	return nil, false
 }
