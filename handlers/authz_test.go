@@ -14,18 +14,21 @@ import (
 // authzRule is what one route answers, kept here apart from the route table so that the
 // table cannot grant what this test does not expect.
 //
-// who is who may call it: "public", "signed" (anyone signed in), "owner", or "area:<name>"
-// (the owner or a contact holding that area). ok is the status an allowed person of the
+// who is who may call it: "public", "signed" (anyone signed in), "owner", "area:<name>"
+// (the owner or a contact holding that area), or "staff" (a staff member signed in to the
+// operator console; everyone else is sent to the console's sign-in page). ok is the status an allowed person of the
 // first account gets; okOut, when set, the status of a public route for someone signed out
 // (or in a staff session), which differs when the page redirects a signed-in person. idor
 // says the URL names a record of the first account: a contact of another account must get
-// 404 there, never the record.
+// 404 there, never the record. okStaff, when set, is the status of a public route for a
+// staff session, when it differs from okOut.
 type authzRule struct {
-	who   string
-	ok    int
-	okOut int
-	idor  bool
-	body  url.Values
+	who     string
+	ok      int
+	okOut   int
+	okStaff int
+	idor    bool
+	body    url.Values
 }
 
 func authzRules() map[string]authzRule {
@@ -76,6 +79,12 @@ func authzRules() map[string]authzRule {
 		"POST /invite/:token/strength":         {who: "public", ok: 410, okOut: 410},
 		"GET /admin/setup/:token":              {who: "public", ok: 404, okOut: 404},
 		"POST /admin/setup/:token":             {who: "public", ok: 404, okOut: 404},
+		"GET /admin/login":                     {who: "public", ok: 200, okOut: 200, okStaff: 303},
+		"POST /admin/login":                    {who: "public", ok: 200, okOut: 200},
+		"POST /admin/logout":                   {who: "public", ok: 303, okOut: 303},
+		"GET /admin":                           {who: "staff", ok: 200},
+		"GET /admin/clients/:id":               {who: "staff", ok: 200},
+		"POST /admin/clients/:id/pin":          {who: "staff", ok: 200},
 		"GET /assets/*":                        {who: "public", ok: 404, okOut: 404},
 		"HEAD /assets/*":                       {who: "public", ok: 404, okOut: 404},
 		"GET /metrics":                         {who: "public", ok: 200, okOut: 200},
@@ -107,6 +116,15 @@ var authzPeople = []authzPerson{
 // want is the status rule r gives person p.
 func (r authzRule) want(p authzPerson) int {
 	signedIn := p.kind == "owner" || p.kind == "contact" || p.kind == "other"
+	if r.who == "staff" {
+		if p.kind == "staff" {
+			return r.ok
+		}
+		return http.StatusSeeOther // to the console's sign-in page
+	}
+	if r.who == "public" && p.kind == "staff" && r.okStaff != 0 {
+		return r.okStaff
+	}
 	if r.who == "public" {
 		if signedIn {
 			return r.ok
@@ -185,9 +203,12 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 					target, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Meta", email: metaEmail, access: true})
 					owner := plantSession(t, e, "client", e.client.ID, e.client.ID, "")
 					path := authzPath(t, e, rt.Path, target, msg.ID, owner)
-					if p.kind == "out" || p.kind == "staff" {
+					switch {
+					case p.kind == "staff":
+						a.get("/admin")
+					case p.kind == "out":
 						a.get("/login")
-					} else {
+					default:
 						a.get("/password")
 					}
 					body := rule.body
@@ -206,7 +227,12 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 						t.Fatalf("%s %s as %s: status %d, want %d; location %q; body %.200s",
 							rt.Method, path, p.name, res.StatusCode, want, res.Header.Get("Location"), res.body)
 					}
-					if (p.kind == "out" || p.kind == "staff") && rule.who != "public" {
+					switch {
+					case rule.who == "staff" && p.kind != "staff":
+						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/login") {
+							t.Fatalf("%s sent to %q, want the console's sign-in page", p.name, loc)
+						}
+					case (p.kind == "out" || p.kind == "staff") && rule.who != "public" && rule.who != "staff":
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
 							t.Fatalf("signed out sent to %q, want the sign-in page", loc)
 						}
@@ -239,7 +265,7 @@ func authzAgent(t *testing.T, e *env, other *store.Client, p authzPerson) *agent
 			access: true, signIn: true, areas: store.Areas, emails: store.EmailPermissions})
 		return plantSession(t, e, "contact", other.ID+"/"+ct.ID, other.ID, ct.ID)
 	case "staff":
-		return plantSession(t, e, "staff", store.NewID(), "", "")
+		return plantStaffSession(t, e, mustStaff(t, e, "Luis Pérez", "ops-"+strings.ToLower(store.NewID())+"@example.mx"))
 	}
 	return e.agent()
 }
@@ -259,6 +285,8 @@ func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID s
 		switch p {
 		case ":id":
 			switch parts[1] {
+			case "admin":
+				parts[i] = e.client.ID
 			case "contacts":
 				parts[i] = target.ID
 			case "emails":

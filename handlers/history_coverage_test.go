@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -183,6 +184,43 @@ func historyRules() map[string]historyRule {
 						"password": {newPassword}, "confirm": {newPassword}})
 				}
 			}},
+		"POST /admin/login": {why: "signs a staff member in to the operator console, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				st := mustStaff(t, e, "Luis Pérez", "luis.ops@example.mx")
+				b := e.agent()
+				b.get("/admin/login")
+				return func() *response {
+					return b.post("/admin/login", url.Values{"email": {st.Email}, "password": {staffPassword}})
+				}
+			}},
+		"POST /admin/logout": {why: "ends a staff member's console session, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin")
+				return func() *response { return b.post("/admin/logout", nil) }
+			}},
+		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				setPIN(t, e, "402917")
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response {
+					return b.post("/admin/clients/"+e.client.ID+"/pin", url.Values{"pin": {"402917"}})
+				}
+			}},
+	}
+}
+
+// setPIN gives the env's client the security PIN pin.
+func setPIN(t *testing.T, e *env, pin string) {
+	t.Helper()
+	hash, err := secure.Hash(context.Background(), pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := store.Event{Actor: store.Actor{Kind: store.ActorOwner, ID: e.client.ID}, IP: "192.0.2.1"}
+	if _, err := e.st.SetPIN(e.client.ID, hash, ev); err != nil {
+		t.Fatal(err)
 	}
 }
 

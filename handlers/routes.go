@@ -7,7 +7,8 @@ import (
 	"zona/store"
 )
 
-// access is who may call a route: one of public, signedIn, ownerOnly, or area(name).
+// access is who may call a route: one of public, signedIn, ownerOnly, area(name), or
+// staffOnly.
 type access struct {
 	level int
 	area  string
@@ -18,6 +19,7 @@ const (
 	levelSignedIn
 	levelOwner
 	levelArea
+	levelStaff
 )
 
 var (
@@ -28,6 +30,9 @@ var (
 	signedIn = access{level: levelSignedIn}
 	// ownerOnly: the account owner alone (the security PIN).
 	ownerOnly = access{level: levelOwner}
+	// staffOnly: a staff member signed in to the operator console (/admin). No client or
+	// contact session ever opens it, and a staff session opens nothing of the client zone.
+	staffOnly = access{level: levelStaff}
 )
 
 // area: the owner, or a contact holding that area permission (store.Areas).
@@ -49,9 +54,16 @@ func (a access) allows(p *principal) bool {
 }
 
 // authorize is the one check of a route's access: signed out goes to the sign-in page,
-// a signed-in person without the right gets the 403 page.
+// a signed-in person without the right gets the 403 page. Console routes want a staff
+// session; anyone else goes to the console's sign-in page.
 func authorize(a access) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if a.level == levelStaff {
+			if currentStaff(c) == nil {
+				return requireStaff(c)
+			}
+			return c.Next()
+		}
 		p := currentPrincipal(c)
 		if p == nil {
 			return requireSignedIn(c)
@@ -120,6 +132,12 @@ func (s *Server) table() []route {
 		{fiber.MethodPost, "/invite/:token/strength", public, s.checkInviteStrength},
 		{fiber.MethodGet, "/admin/setup/:token", public, s.showSetup},
 		{fiber.MethodPost, "/admin/setup/:token", public, s.createFirstStaff},
+		{fiber.MethodGet, "/admin/login", public, s.showStaffLogin},
+		{fiber.MethodPost, "/admin/login", public, s.staffSignIn},
+		{fiber.MethodPost, "/admin/logout", public, s.staffSignOut},
+		{fiber.MethodGet, "/admin", staffOnly, s.showClients},
+		{fiber.MethodGet, "/admin/clients/:id", staffOnly, s.showClient},
+		{fiber.MethodPost, "/admin/clients/:id/pin", staffOnly, s.checkClientPIN},
 		{fiber.MethodGet, "/healthz", public, s.health},
 	}
 }

@@ -17,9 +17,13 @@ import (
 const (
 	principalClient  = "client"
 	principalContact = "contact"
+	// principalStaff is the session kind of a staff member signed in to the operator
+	// console; such a session is no one in the client zone.
+	principalStaff = "staff"
 
 	localSession   = "session"
 	localPrincipal = "principal"
+	localStaff     = "staff"
 
 	// seenEvery is how stale the session's last-seen time may get before a request writes it
 	// again. Writing it on every request would cost a disk write per page.
@@ -49,6 +53,9 @@ type sessionData struct {
 	PrevAt int64  `json:"pa,omitempty"`
 	PrevIP string `json:"pi,omitempty"`
 	PrevUA string `json:"pu,omitempty"`
+	// Rev is, for a staff session, the staff record's revision at sign-in: a password
+	// change raises it and so ends the session.
+	Rev uint64 `json:"r,omitempty"`
 }
 
 // readSession returns the request's session: the stored one named by the cookie, or an
@@ -228,6 +235,9 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	now := time.Now()
 	if now.Sub(time.Unix(ws.data.Started, 0)) > s.cfg.AbsoluteTimeout || now.Sub(time.Unix(ws.data.Seen, 0)) > s.cfg.IdleTimeout {
 		return s.endSession(c, ws)
+	}
+	if ws.data.Kind == principalStaff {
+		return s.loadStaff(c, ws, now)
 	}
 	p, err := s.principalFor(ws.data.Kind, ws.data.PID)
 	if errors.Is(err, store.ErrNotFound) {

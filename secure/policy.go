@@ -111,6 +111,10 @@ func isSpecial(r rune) bool {
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r)
 }
 
+// Fold is s in lower case without accents, so "Ramírez" and "ramirez" compare equal: the
+// form searches compare.
+func Fold(s string) string { return fold(s) }
+
 // fold is s in lower case without accents, so "Ramírez" and "ramirez" compare equal.
 func fold(s string) string {
 	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)

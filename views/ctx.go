@@ -31,6 +31,26 @@ type User struct {
 	// Contact is true for a contact signed in to the owner's account: pages leave out what
 	// only the owner may see (the security PIN, the owner's password).
 	Contact bool
+	// Home is where the brand at the top left leads ("/" when empty); Logout is where the
+	// menu's "Salir" posts ("/logout" when empty). A staff member's are the console's.
+	Home   string
+	Logout string
+}
+
+// HomeURL is where the brand leads for u.
+func (u *User) HomeURL() string {
+	if u == nil || u.Home == "" {
+		return "/"
+	}
+	return u.Home
+}
+
+// LogoutURL is where u signs out.
+func (u *User) LogoutURL() string {
+	if u.Logout == "" {
+		return "/logout"
+	}
+	return u.Logout
 }
 
 // ownerView reports whether the request's person is the account owner.

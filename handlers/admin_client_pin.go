@@ -1,0 +1,65 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"zona/store"
+	"zona/views"
+)
+
+// checkClientPIN checks the PIN a caller gives, as a staff member types it, through
+// store.VerifyPIN: the one place a PIN is verified, which limits wrong PINs per account and
+// records every check in the client's history with the staff member as actor. The answer
+// (matches, does not match, locked) is shown beside the field; the PIN typed never is.
+func (s *Server) checkClientPIN(c *fiber.Ctx) error {
+	cl, err := s.store.ClientByID(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	t := s.tr(c)
+	var check views.PINCheck
+	pin, ok := formText(c, "pin", false)
+	switch {
+	case !ok || len(pin) != store.PINLength || !allDigits(pin):
+		check.Field.Error = t.T("form.pin_format")
+	case cl.PINHash == "":
+		check.Result, check.Message = string(store.PINNotSet), t.T("page.admin.client.pin_unset")
+	default:
+		st := currentStaff(c)
+		ev := s.event(c, nil, "")
+		ev.Actor = store.Actor{Kind: store.ActorStaff, ID: st.ID, Name: st.Name}
+		res, wait, err := s.store.VerifyPIN(c.UserContext(), cl.ID, pin, ev)
+		if err != nil {
+			return err
+		}
+		check.Result = string(res)
+		switch res {
+		case store.PINMatch:
+			check.Message = t.T("page.admin.client.pin_match")
+		case store.PINNoMatch:
+			check.Message = t.T("page.admin.client.pin_no_match")
+		case store.PINLocked:
+			check.Message = t.T("page.admin.client.pin_locked", "Count", minutes(wait))
+		default:
+			check.Message = t.T("page.admin.client.pin_unset")
+		}
+		if cl, err = s.store.ClientByID(cl.ID); err != nil {
+			return err
+		}
+	}
+	p, err := s.adminClientPage(c, cl, check)
+	if err != nil {
+		return err
+	}
+	// Every answer is 200, so that htmx swaps it in.
+	return s.render(c, fiber.StatusOK, cl.Name(), views.AdminClient(p))
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

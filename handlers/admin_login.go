@@ -1,0 +1,92 @@
+package handlers
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zona/locales"
+	"zona/secure"
+	"zona/store"
+	"zona/views"
+)
+
+func (f *loginForm) staffPage(t *locales.Translator, notice string) views.StaffLoginPage {
+	p := f.page(t, notice)
+	return views.StaffLoginPage{Email: p.Email, Password: p.Password, Error: p.Error, Next: f.next}
+}
+
+// showStaffLogin is the operator console's sign-in page. A client's session may see it:
+// the two kinds of session are apart, and signing in here replaces the client's.
+func (s *Server) showStaffLogin(c *fiber.Ctx) error {
+	if currentStaff(c) != nil {
+		return c.Redirect("/admin", fiber.StatusSeeOther)
+	}
+	f := &loginForm{next: c.Query("next")}
+	t := s.tr(c)
+	return s.render(c, fiber.StatusOK, t.T("page.admin.login.title"), views.StaffLogin(f.staffPage(t, "")))
+}
+
+// staffSignIn checks a staff email and password with the client sign-in's rules: an
+// unknown email and a wrong password get the same answer in the same time, and repeated
+// failures lock the account (and the address) for a while. Staff accounts belong to no
+// client, so the sign-in and its failures go to the log, not to a client's history.
+func (s *Server) staffSignIn(c *fiber.Ctx) error {
+	t := s.tr(c)
+	f := parseLogin(c)
+	again := func(status int, notice string) error {
+		return s.render(c, status, t.T("page.admin.login.title"), views.StaffLogin(f.staffPage(t, notice)))
+	}
+	if len(f.errs) > 0 {
+		return again(fiber.StatusOK, "")
+	}
+	acctKey, ipKey := "rl:staffsignin:acct:"+store.NormalizeEmail(f.email), "rl:staffsignin:ip:"+c.IP()
+	if wait, locked, err := s.locked(acctKey, maxAccountFailures, ipKey, maxIPFailures); err != nil {
+		return err
+	} else if locked {
+		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
+	}
+	st, err := s.store.StaffByEmail(f.email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	match := false
+	if st != nil && st.PasswordHash != "" {
+		match, err = secure.Verify(c.UserContext(), st.PasswordHash, f.password)
+	} else {
+		err = secure.VerifyNothing(c.UserContext(), f.password)
+	}
+	if err != nil {
+		return err
+	}
+	if !match {
+		for _, key := range []string{acctKey, ipKey} {
+			if _, err := s.kv.Hit(key, failureWindow); err != nil {
+				return err
+			}
+		}
+		s.log.Warn("staff sign-in failed", "ip", c.IP(), "known", st != nil)
+		return again(fiber.StatusOK, t.T("page.login.wrong"))
+	}
+	if err := s.kv.Delete(acctKey); err != nil {
+		return err
+	}
+	ws := currentSession(c)
+	// A client signed in on this browser is signed out first: its device record goes too.
+	if p := currentPrincipal(c); p != nil {
+		if _, err := s.store.EndDevices(p.ClientID(), p.person(), []string{deviceHash(ws.id)}, "", s.event(c, p, store.KindSignOut)); err != nil {
+			return err
+		}
+	}
+	if err := s.renewSessionID(ws); err != nil {
+		return err
+	}
+	now := time.Now()
+	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev}
+	if err := s.writeSession(c, ws); err != nil {
+		return err
+	}
+	s.log.Info("staff signed in", "staff", st.ID, "ip", c.IP())
+	return c.Redirect(staffNext(f.next), fiber.StatusSeeOther)
+}

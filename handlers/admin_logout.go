@@ -1,0 +1,29 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+)
+
+// staffSignOut ("Salir" in the console) ends a staff session on the server and tells the
+// browser to drop what it kept, as the client zone's sign-out does. A client's session is
+// left alone: this form only ever signs staff out.
+func (s *Server) staffSignOut(c *fiber.Ctx) error {
+	if st := currentStaff(c); st != nil {
+		if err := s.dropSession(c, currentSession(c)); err != nil {
+			return err
+		}
+		if h, ok := c.Locals(localCSRFHdl).(*csrf.CSRFHandler); ok {
+			if err := h.DeleteToken(c); err != nil {
+				return err
+			}
+		}
+		c.Set("Clear-Site-Data", `"cache", "storage"`)
+		s.log.Info("staff signed out", "staff", st.ID, "ip", c.IP())
+	}
+	if isHTMX(c) {
+		c.Set("HX-Redirect", "/admin/login")
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect("/admin/login", fiber.StatusSeeOther)
+}
