@@ -129,14 +129,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	idle := fs.Duration("idle-timeout", envDuration("IDLE_TIMEOUT", 30*time.Minute), "end sessions unused for this long (env ZONA_IDLE_TIMEOUT)")
 	absolute := fs.Duration("absolute-timeout", envDuration("ABSOLUTE_TIMEOUT", 12*time.Hour), "end sessions this old (env ZONA_ABSOLUTE_TIMEOUT)")
 	tz := fs.String("timezone", env("TIMEZONE", "America/Mexico_City"), "time zone for dates shown (env ZONA_TIMEZONE)")
-	hashes := fs.Int("hash-concurrency", 0, "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
+	hashes := fs.Int("hash-concurrency", envInt("HASH_CONCURRENCY", 0), "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
 	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
 	maxContacts := fs.Int("max-contacts", envInt("MAX_CONTACTS", store.DefaultMaxContacts), "contacts an account may have (env ZONA_MAX_CONTACTS)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
 	// Outgoing mail (mail.Config). Without --smtp-host mail is archived, logged and kept queued.
 	smtpHost := fs.String("smtp-host", env("SMTP_HOST", ""), "SMTP server; empty: mail is only archived (env ZONA_SMTP_HOST)")
-	smtpPort := fs.Int("smtp-port", 0, "SMTP port (default 465 with --smtp-tls tls, else 587) (env ZONA_SMTP_PORT)")
+	smtpPort := fs.Int("smtp-port", envInt("SMTP_PORT", 0), "SMTP port (default 465 with --smtp-tls tls, else 587) (env ZONA_SMTP_PORT)")
 	smtpUser := fs.String("smtp-user", env("SMTP_USER", ""), "SMTP user name; empty: no authentication (env ZONA_SMTP_USER)")
 	smtpTLS := fs.String("smtp-tls", env("SMTP_TLS", "starttls"), "tls, starttls, opportunistic or none (env ZONA_SMTP_TLS)")
 	smtpFrom := fs.String("smtp-from", env("SMTP_FROM", "no-reply@localhost"), "sender, \"Name <address>\" (env ZONA_SMTP_FROM)")
@@ -157,12 +157,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if *secureCookies != "auto" {
 		useSecure = *secureCookies == "true"
 	}
-	if n := *hashes; n > 0 {
-		secure.SetConcurrency(n)
-	} else if v := env("HASH_CONCURRENCY", ""); v != "" {
-		var n int
-		fmt.Sscan(v, &n)
-		secure.SetConcurrency(n)
+	if *hashes > 0 {
+		secure.SetConcurrency(*hashes)
 	}
 
 	st, kv, err := openStores(*data, log)
@@ -184,9 +180,6 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	mailCfg := mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: env("SMTP_PASSWORD", ""),
 		TLS: *smtpTLS, From: *smtpFrom, Timeout: *smtpTimeout}
-	if mailCfg.Port == 0 {
-		fmt.Sscan(env("SMTP_PORT", "0"), &mailCfg.Port)
-	}
 	if err := mailCfg.Validate(); err != nil {
 		return err
 	}
