@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"restore":       restore,
 		"message":       messageSend,
 		"pin":           pinVerify,
+		"api":           apiCommand,
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
@@ -75,6 +76,9 @@ Commands:
   audit verify [--client E]   check the tamper-evident history chains
   pin verify --client E [--staff E]
                               check a client's security PIN read from stdin
+  api token create --name N   create a JSON API bearer token, printed once
+  api token list              list API tokens: name, created, last used
+  api token revoke --name N   revoke an API token at once
   backup FILE                 write a backup of the store (server stopped)
   restore FILE                load a backup into an empty data dir
 

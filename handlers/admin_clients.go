@@ -17,19 +17,13 @@ import (
 // clientsPageSize is how many clients a page of the console's list shows.
 const clientsPageSize = 50
 
-// showClients is the console's list of clients, newest first, searched by name, email or
-// company with ?q= (letter case and accents do not matter), 50 a page (?page=). It scans
-// every client record (store.Clients): a small host has a few thousand at most.
-func (s *Server) showClients(c *fiber.Ctx) error {
-	t := s.tr(c)
-	q := queryText(c, "q")
-	page, err := strconv.Atoi(c.Query("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
+// searchClients returns the clients whose name, email or company contains q (letter case
+// and accents do not matter; every client when q is empty), newest first. The console and
+// the JSON API search with it.
+func (s *Server) searchClients(q string) ([]store.Client, error) {
 	all, err := s.store.Clients()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	found := all[:0]
 	needle := secure.Fold(q)
@@ -41,6 +35,23 @@ func (s *Server) showClients(c *fiber.Ctx) error {
 	slices.SortFunc(found, func(a, b store.Client) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
+	return found, nil
+}
+
+// showClients is the console's list of clients, newest first, searched by name, email or
+// company with ?q= (letter case and accents do not matter), 50 a page (?page=). It scans
+// every client record (store.Clients): a small host has a few thousand at most.
+func (s *Server) showClients(c *fiber.Ctx) error {
+	t := s.tr(c)
+	q := queryText(c, "q")
+	page, err := strconv.Atoi(c.Query("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	found, err := s.searchClients(q)
+	if err != nil {
+		return err
+	}
 	pages := max(1, (len(found)+clientsPageSize-1)/clientsPageSize)
 	page = min(page, pages)
 	from, to := (page-1)*clientsPageSize, min(page*clientsPageSize, len(found))

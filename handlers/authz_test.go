@@ -16,7 +16,8 @@ import (
 //
 // who is who may call it: "public", "signed" (anyone signed in), "owner", "area:<name>"
 // (the owner or a contact holding that area), or "staff" (a staff member signed in to the
-// operator console; everyone else is sent to the console's sign-in page). ok is the status an allowed person of the
+// operator console; everyone else is sent to the console's sign-in page), or "api" (a JSON
+// API route: it wants a bearer token, so every cookie session, of any kind, gets 401). ok is the status an allowed person of the
 // first account gets; okOut, when set, the status of a public route for someone signed out
 // (or in a staff session), which differs when the page redirects a signed-in person. idor
 // says the URL names a record of the first account: a contact of another account must get
@@ -90,6 +91,11 @@ func authzRules() map[string]authzRule {
 		"GET /metrics":                         {who: "public", ok: 200, okOut: 200},
 		"HEAD /metrics":                        {who: "public", ok: 200, okOut: 200},
 		"GET /healthz":                         {who: "public", ok: 200, okOut: 200},
+		"GET /api/v1/openapi.json":             {who: "public", ok: 200, okOut: 200},
+		"GET /api/v1/clients":                  {who: "api"},
+		"POST /api/v1/clients":                 {who: "api"},
+		"GET /api/v1/clients/:id":              {who: "api"},
+		"POST /api/v1/clients/:id/messages":    {who: "api"},
 	}
 }
 
@@ -116,6 +122,9 @@ var authzPeople = []authzPerson{
 // want is the status rule r gives person p.
 func (r authzRule) want(p authzPerson) int {
 	signedIn := p.kind == "owner" || p.kind == "contact" || p.kind == "other"
+	if r.who == "api" {
+		return http.StatusUnauthorized
+	}
 	if r.who == "staff" {
 		if p.kind == "staff" {
 			return r.ok
@@ -232,6 +241,10 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/login") {
 							t.Fatalf("%s sent to %q, want the console's sign-in page", p.name, loc)
 						}
+					case rule.who == "api":
+						if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+							t.Fatalf("%s: Content-Type %q, want JSON", p.name, ct)
+						}
 					case (p.kind == "out" || p.kind == "staff") && rule.who != "public" && rule.who != "staff":
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
 							t.Fatalf("signed out sent to %q, want the sign-in page", loc)
@@ -285,7 +298,7 @@ func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID s
 		switch p {
 		case ":id":
 			switch parts[1] {
-			case "admin":
+			case "admin", "api":
 				parts[i] = e.client.ID
 			case "contacts":
 				parts[i] = target.ID

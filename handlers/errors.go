@@ -21,9 +21,12 @@ func (e *shownError) Error() string { return e.msgKey }
 func userError(status int, msgKey string) error { return &shownError{status: status, msgKey: msgKey} }
 
 // handleError is Fiber's one error handler: every error a handler returns becomes a page
-// (or a fragment for htmx) here. Anything not known to be safe is "internal error" with a
+// (or a fragment for htmx) here, or JSON under /api/ (handleAPIError). Anything not known to be safe is "internal error" with a
 // request ID the person can quote; the details go to the log.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	if isAPI(c) {
+		return s.handleAPIError(c, err)
+	}
 	status, key := fiber.StatusInternalServerError, "error.internal"
 	var shown *shownError
 	var domain *store.Error

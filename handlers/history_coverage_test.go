@@ -199,6 +199,22 @@ func historyRules() map[string]historyRule {
 				b.get("/admin")
 				return func() *response { return b.post("/admin/logout", nil) }
 			}},
+		"POST /api/v1/clients": {why: "creates another client, whose own history records it (TestAPICreateClient checks that entry)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				return func() *response {
+					return apiCall(e, token, http.MethodPost, "/api/v1/clients",
+						`{"email":"nuevo@example.mx","first_name":"Nuevo","last_name":"Cliente"}`)
+				}
+			}},
+		"POST /api/v1/clients/:id/messages": {actorKind: store.ActorSystem, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				return func() *response {
+					return apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/messages",
+						`{"category":"general","subject":"Factura","html":"<p>Su factura</p>"}`)
+				}
+			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				setPIN(t, e, "402917")

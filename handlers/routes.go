@@ -7,8 +7,8 @@ import (
 	"zona/store"
 )
 
-// access is who may call a route: one of public, signedIn, ownerOnly, area(name), or
-// staffOnly.
+// access is who may call a route: one of public, signedIn, ownerOnly, area(name),
+// staffOnly, or apiToken.
 type access struct {
 	level int
 	area  string
@@ -20,6 +20,7 @@ const (
 	levelOwner
 	levelArea
 	levelStaff
+	levelAPI
 )
 
 var (
@@ -58,6 +59,9 @@ func (a access) allows(p *principal) bool {
 // session; anyone else goes to the console's sign-in page.
 func authorize(a access) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if a.level == levelAPI {
+			return errUnauthorized // API routes go through authorizeAPI; no session opens them
+		}
 		if a.level == levelStaff {
 			if currentStaff(c) == nil {
 				return requireStaff(c)
@@ -138,6 +142,11 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/admin", staffOnly, s.showClients},
 		{fiber.MethodGet, "/admin/clients/:id", staffOnly, s.showClient},
 		{fiber.MethodPost, "/admin/clients/:id/pin", staffOnly, s.checkClientPIN},
+		{fiber.MethodGet, "/api/v1/openapi.json", public, s.showOpenAPI},
+		{fiber.MethodGet, "/api/v1/clients", apiToken, s.apiListClients},
+		{fiber.MethodPost, "/api/v1/clients", apiToken, s.apiCreateClient},
+		{fiber.MethodGet, "/api/v1/clients/:id", apiToken, s.apiShowClient},
+		{fiber.MethodPost, "/api/v1/clients/:id/messages", apiToken, s.apiSendMessage},
 		{fiber.MethodGet, "/healthz", public, s.health},
 	}
 }
@@ -148,8 +157,13 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get(assets.Prefix+"*", assets.Handler)
 	app.Get("/metrics", s.metrics.handler(s.cfg.MetricsToken))
 	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection())
+	app.Use("/api", s.limitAPIByIP)
 	for _, r := range s.table() {
-		if r.access == public {
+		switch r.access {
+		case apiToken:
+			app.Add(r.method, r.path, s.authorizeAPI, r.handler)
+			continue
+		case public:
 			app.Add(r.method, r.path, r.handler)
 			continue
 		}

@@ -39,6 +39,9 @@ type Config struct {
 	// MaxContacts is how many contacts an account may have (store.DefaultMaxContacts
 	// when zero).
 	MaxContacts int
+	// APIRateLimit is how many JSON API requests a token, and an IP address, may make a
+	// minute (600 when zero).
+	APIRateLimit int
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer
@@ -59,6 +62,9 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.APIRateLimit <= 0 {
+		c.APIRateLimit = defaultAPIRateLimit
 	}
 	if c.MaxContacts <= 0 {
 		c.MaxContacts = store.DefaultMaxContacts

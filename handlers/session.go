@@ -221,7 +221,7 @@ func currentSession(c *fiber.Ctx) *webSession {
 // written after the handler ran, at most once a minute, unless the handler replaced or
 // dropped the session.
 func (s *Server) loadSession(c *fiber.Ctx) error {
-	if isStatic(c) {
+	if skipSession(c) {
 		return c.Next()
 	}
 	ws, err := s.readSession(c)

@@ -30,6 +30,8 @@
 //	emailchangefor/<clientID>        hex SHA-256 of that client's pending email-change token (same TTL)
 //	contact/<clientID>/<contactID>   Contact: a sub-account of that client
 //	invite/<sha256(token) hex>       the client and contact IDs of a pending invitation (TTL: its validity)
+//	apitoken/<sha256(token) hex>     APIToken: a bearer token of the JSON API (name, created, last used)
+//	apitokenname/<name, lower case>  hex SHA-256 of the API token of that name: the unique name index
 //
 // # Records
 //
