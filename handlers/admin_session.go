@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
@@ -48,17 +47,7 @@ func currentStaff(c *fiber.Ctx) *store.Staff {
 
 // requireStaff sends a request without a staff session to the console's sign-in page, to
 // come back where it was going.
-func requireStaff(c *fiber.Ctx) error {
-	target := "/admin/login"
-	if c.Method() == fiber.MethodGet {
-		target += "?next=" + url.QueryEscape(string(c.Request().URI().RequestURI()))
-	}
-	if isHTMX(c) {
-		c.Set("HX-Redirect", target)
-		return c.SendStatus(fiber.StatusUnauthorized)
-	}
-	return c.Redirect(target, fiber.StatusSeeOther)
-}
+func requireStaff(c *fiber.Ctx) error { return toSignIn(c, "/admin/login") }
 
 // staffNext is where the console's sign-in leads: next when it is a console page, else the
 // list of clients.

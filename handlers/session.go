@@ -345,7 +345,13 @@ func requireSignedIn(c *fiber.Ctx) error {
 	if currentPrincipal(c) != nil {
 		return c.Next()
 	}
-	target := "/login"
+	return toSignIn(c, "/login")
+}
+
+// toSignIn sends the request to the sign-in page at login (an htmx request by HX-Redirect),
+// carrying where a GET was going so that signing in leads back there.
+func toSignIn(c *fiber.Ctx, login string) error {
+	target := login
 	if c.Method() == fiber.MethodGet && c.Path() != "/" {
 		target += "?next=" + url.QueryEscape(string(c.Request().URI().RequestURI()))
 	}
