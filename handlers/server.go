@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -79,6 +80,9 @@ type Server struct {
 	mailer  *mail.Mailer
 	metrics *metrics
 	log     *slog.Logger
+	// touching holds the device hashes of the sessions whose last-seen time a request is
+	// writing now: the requests that arrive meanwhile leave it to that one.
+	touching sync.Map
 }
 
 // New builds the Fiber app with every route of Zona.

@@ -261,11 +261,21 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if now.Sub(time.Unix(ws.data.Seen, 0)) <= seenEvery || ws.id != id || ws.data.PID == "" {
 		return err
 	}
+	// One request refreshes the last-seen time; others of the same session that arrive
+	// meanwhile (a page and its htmx requests, a second tab) go on without writing.
+	if _, busy := s.touching.LoadOrStore(hash, struct{}{}); busy {
+		return err
+	}
+	defer s.touching.Delete(hash)
 	ws.data.Seen = now.Unix()
 	if serr := s.writeSession(c, ws); serr != nil {
 		return errors.Join(err, serr)
 	}
-	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil && !errors.Is(terr, store.ErrNotFound) {
+	// The device record may have gone (the session was ended elsewhere meanwhile) or be
+	// changing under another writer: the next request sees to the first, and a last-seen
+	// time a minute old is no reason to fail this one.
+	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil &&
+		!errors.Is(terr, store.ErrNotFound) && !errors.Is(terr, store.ErrConflict) {
 		return errors.Join(err, terr)
 	}
 	return err
