@@ -102,7 +102,10 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             2 * time.Minute,
 		BodyLimit:               1 << 20,
-		DisableStartupMessage:   true,
+		// A whole page with its headers fits the write buffer (fasthttp's default is 4 KiB,
+		// less than the dashboard), so a response leaves in one write system call.
+		WriteBufferSize:       16 << 10,
+		DisableStartupMessage: true,
 	})
 	s.routes(app)
 	return app

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -95,6 +96,34 @@ func Negotiate(choice, acceptLanguage string) string {
 	if acceptLanguage == "" {
 		return ES
 	}
+	matchedMu.Lock()
+	lang, ok := matched[acceptLanguage]
+	matchedMu.Unlock()
+	if ok {
+		return lang
+	}
+	lang = match(acceptLanguage)
+	matchedMu.Lock()
+	if len(matched) >= maxMatched {
+		clear(matched)
+	}
+	matched[strings.Clone(acceptLanguage)] = lang // the caller's string may be a request buffer
+	matchedMu.Unlock()
+	return lang
+}
+
+// Browsers send few distinct Accept-Language headers, and parsing one costs more than the
+// rest of choosing a language: Negotiate remembers up to maxMatched of them, forgetting all
+// when full (so a stream of made-up headers costs memory it gives back).
+const maxMatched = 256
+
+var (
+	matchedMu sync.Mutex
+	matched   = make(map[string]string, maxMatched)
+)
+
+// match is the supported language that best fits an Accept-Language header, else Spanish.
+func match(acceptLanguage string) string {
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
 		return ES
@@ -165,7 +194,7 @@ func (t *Translator) T(key string, args ...any) string {
 			}
 			for j := 0; j+1 < len(args); j += 2 {
 				if args[j] == part {
-					fmt.Fprint(&b, args[j+1])
+					writeArg(&b, args[j+1])
 					break
 				}
 			}
@@ -202,6 +231,16 @@ func (t *Translator) T(key string, args ...any) string {
 		return key
 	}
 	return s
+}
+
+// writeArg writes a message argument as fmt.Print would, without fmt's machinery for the
+// strings that most arguments are.
+func writeArg(b *strings.Builder, v any) {
+	if s, ok := v.(string); ok {
+		b.WriteString(s)
+		return
+	}
+	fmt.Fprint(b, v)
 }
 
 // Keys returns every message key of lang's file, for tests.

@@ -103,8 +103,10 @@ func TestNegotiate(t *testing.T) {
 		{"xx", "en", "en"},
 		{"", "garbage;;;q=x", "es"},
 	} {
-		if got := locales.Negotiate(tc.choice, tc.accept); got != tc.want {
-			t.Errorf("Negotiate(%q, %q) = %q, want %q", tc.choice, tc.accept, got, tc.want)
+		for range 2 { // the second answer comes from what Negotiate remembers
+			if got := locales.Negotiate(tc.choice, tc.accept); got != tc.want {
+				t.Errorf("Negotiate(%q, %q) = %q, want %q", tc.choice, tc.accept, got, tc.want)
+			}
 		}
 	}
 }

@@ -93,9 +93,11 @@ const CSRFField = "_csrf"
 // CSRFHeader is the request header in which htmx sends the CSRF token.
 const CSRFHeader = "X-CSRF-Token"
 
+// csrfHeaders is the JSON object of the body's hx-headers: htmx sends the token with every
+// request it makes.
 func csrfHeaders(ctx context.Context) string {
-	b, _ := json.Marshal(map[string]string{CSRFHeader: From(ctx).CSRF})
-	return string(b)
+	token, _ := json.Marshal(From(ctx).CSRF)
+	return `{"` + CSRFHeader + `":` + string(token) + `}`
 }
 
 // htmxConfig keeps htmx within the CSP (no injected style element, no eval) and keeps

@@ -1,7 +1,7 @@
 // Command load compares the signed-in dashboard of Zona with a trivial Fiber handler under
 // the same load, on loopback, in one process:
 //
-//	go run ./scripts/load [-c 50] [-d 10s] [-sessions 8]
+//	go run ./scripts/load [-c 50] [-d 10s] [-sessions 8] [-cpuprofile FILE]
 //
 // It opens real stores in a temporary directory, creates a client, serves the whole app and
 // a handler that answers "ok" on two 127.0.0.1 ports, signs in over HTTP, then runs a
@@ -9,7 +9,9 @@
 // the last one is answered) against GET /zona and against the trivial handler, one after
 // the other, and prints req/s, p50 and p99 side by side with the ratio dashboard/trivial.
 // The load generator shares the machine's cores with both servers, so the figures are for
-// comparing the two targets within one run, not absolute capacity.
+// comparing the two targets within one run, not absolute capacity. With -cpuprofile, the
+// dashboard's load is profiled (the server's and the load generator's work together), for
+// `go tool pprof`.
 //
 // Exit status: 1 when something fails (a sign-in, a response that is not the signed-in
 // dashboard), 2 when the ratio is under -min-ratio.
@@ -30,6 +32,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -63,6 +66,7 @@ func main() {
 	concurrency := flag.Int("c", 50, fmt.Sprintf("concurrent connections (at most %d)", maxConcurrency))
 	duration := flag.Duration("d", 10*time.Second, fmt.Sprintf("measured duration per target (at most %s)", maxDuration))
 	sessions := flag.Int("sessions", 8, fmt.Sprintf("signed-in sessions the dashboard workers share (at most %d)", maxSessions))
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the dashboard load to this file")
 	minRatio := flag.Float64("min-ratio", 0.5, "exit with status 2 when dashboard req/s / trivial req/s is below this")
 	flag.Parse()
 	*concurrency = min(max(*concurrency, 1), maxConcurrency)
@@ -76,7 +80,7 @@ func main() {
 		os.Exit(1)
 	})
 
-	code, err := run(*concurrency, *duration, *sessions, *minRatio)
+	code, err := run(*concurrency, *duration, *sessions, *minRatio, *cpuProfile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
@@ -84,7 +88,7 @@ func main() {
 	os.Exit(code)
 }
 
-func run(concurrency int, duration time.Duration, sessions int, minRatio float64) (int, error) {
+func run(concurrency int, duration time.Duration, sessions int, minRatio float64, cpuProfile string) (int, error) {
 	fmt.Printf("Go %s, GOMAXPROCS %d, %d connections, %s per target, %d sessions\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), concurrency, duration, sessions)
 	printRSS("start")
@@ -145,7 +149,18 @@ func run(concurrency int, duration time.Duration, sessions int, minRatio float64
 	fmt.Printf("signed in %d sessions; GET /zona answers 200 with %q\n", sessions, name)
 	printRSS("ready")
 
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return 0, err
+		}
+	}
 	dash := load(zonaURL+"/zona", cookies, concurrency, duration, []byte(name))
+	pprof.StopCPUProfile()
 	printRSS("after dashboard load")
 	triv := load(trivialURL+"/", []string{""}, concurrency, duration, []byte("ok"))
 	printRSS("after trivial load")
