@@ -22,10 +22,10 @@ func (s *Server) savePIN(c *fiber.Ctx) error {
 	}
 	if current == "" {
 		errs["pin_current"] = "form.password_required"
-	} else if ok, err := s.checkCurrentPassword(c, p, current); err != nil {
+	} else if k, err := s.checkCurrentPassword(c, p, current); err != nil {
 		return err
-	} else if !ok {
-		errs["pin_current"] = "form.password_wrong_current"
+	} else if k != "" {
+		errs["pin_current"] = k
 	}
 	if len(errs) > 0 {
 		pending, err := s.pendingEmail(p.ClientID())

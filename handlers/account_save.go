@@ -114,32 +114,34 @@ func (s *Server) checkEmailChange(c *fiber.Ctx, p *principal, f *accountForm) er
 		f.errs[fCurrent] = "form.password_for_email"
 		return nil
 	}
-	ok, err := s.checkCurrentPassword(c, p, f.current)
-	if err != nil {
-		return err
+	k, err := s.checkCurrentPassword(c, p, f.current)
+	if k != "" {
+		f.errs[fCurrent] = k
 	}
-	if !ok {
-		f.errs[fCurrent] = "form.password_wrong_current"
-	}
-	return nil
+	return err
 }
 
-// checkCurrentPassword verifies the principal's password for a sensitive change; wrong
-// ones count towards the same lock as the password form's.
-func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (bool, error) {
+// checkCurrentPassword verifies the principal's password for a sensitive change and
+// returns the message key for its field: "" when it is right, a wrong-password message, or,
+// past the lock that wrong ones count towards (the password form's), a locked message.
+func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (string, error) {
 	lockKey := "rl:pwchange:" + p.ID
-	if _, locked, err := s.locked(lockKey, maxChangeFailures, lockKey, maxChangeFailures); err != nil || locked {
-		return false, err
+	if _, locked, err := s.locked(lockKey, maxChangeFailures, lockKey, maxChangeFailures); err != nil {
+		return "", err
+	} else if locked {
+		return "form.password_locked", nil
 	}
 	if len(pw) > maxPasswordLen {
-		return false, nil
+		return "form.password_wrong_current", nil
 	}
 	ok, err := secure.Verify(c.UserContext(), p.passwordHash(), pw)
 	if err != nil || ok {
-		return ok, err
+		return "", err
 	}
-	_, err = s.kv.Hit(lockKey, failureWindow)
-	return false, err
+	if _, err := s.kv.Hit(lockKey, failureWindow); err != nil {
+		return "", err
+	}
+	return "form.password_wrong_current", nil
 }
 
 // requestEmailChange stores a one-time link for newEmail (only its hash is kept), sends it

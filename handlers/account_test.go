@@ -361,6 +361,30 @@ func TestSecurityPIN(t *testing.T) {
 	}
 }
 
+// Past the lock on wrong current passwords (shared with the password form), the PIN form
+// says so beside the password field, even for the right password, and sets nothing.
+func TestPINFormSaysLockedAfterWrongPasswords(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent()
+	a.mustSignIn()
+	a.get("/account")
+	pin := url.Values{"pin": {"402917"}, "pin_confirm": {"402917"}}
+	for i := range 10 {
+		pin.Set("pin_current", "wrong-password")
+		if r := a.post("/account/pin", pin); !strings.Contains(r.text("#pin_current-error"), "no es correcta") {
+			t.Fatalf("wrong password %d: message %q", i+1, r.text("#pin_current-error"))
+		}
+	}
+	pin.Set("pin_current", testPassword)
+	r := a.post("/account/pin", pin)
+	if msg := r.text("#pin_current-error"); r.StatusCode != http.StatusOK || !strings.Contains(msg, "Demasiados intentos") {
+		t.Fatalf("after 10 wrong passwords: status %d, message %q, want the locked message", r.StatusCode, msg)
+	}
+	if got, _ := e.st.ClientByID(e.client.ID); got.PINHash != "" {
+		t.Error("the PIN was set while the password check was locked")
+	}
+}
+
 func TestEmailChangeEndToEnd(t *testing.T) {
 	m := newMailEnv(t)
 	a := m.agent()
