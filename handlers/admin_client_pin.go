@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"zona/store"
@@ -28,7 +30,7 @@ func (s *Server) checkClientPIN(c *fiber.Ctx) error {
 		st := currentStaff(c)
 		ev := s.event(c, nil, "")
 		ev.Actor = store.Actor{Kind: store.ActorStaff, ID: st.ID, Name: st.Name}
-		res, wait, err := s.store.VerifyPIN(c.UserContext(), cl.ID, pin, ev)
+		res, wait, err := s.verifyPINFromIP(c, cl.ID, pin, ev)
 		if err != nil {
 			return err
 		}
@@ -53,6 +55,29 @@ func (s *Server) checkClientPIN(c *fiber.Ctx) error {
 	}
 	// Every answer is 200, so that htmx swaps it in.
 	return s.render(c, fiber.StatusOK, cl.Name(), views.AdminClient(p))
+}
+
+// maxPINFailuresPerIP wrong PINs from one address, whichever accounts they were for, within
+// store.PINFailureWindow stop the console's PIN checks from that address until the window
+// has moved on. Each account has its own, smaller limit (store.MaxPINFailures).
+const maxPINFailuresPerIP = 20
+
+// verifyPINFromIP is store.VerifyPIN behind the per-address limit: past it the PIN is not
+// checked, and the refused check is recorded in the client's history all the same.
+func (s *Server) verifyPINFromIP(c *fiber.Ctx, clientID, pin string, ev store.Event) (store.PINResult, time.Duration, error) {
+	ipKey := "rl:pincheck:ip:" + c.IP()
+	if wait, locked, err := s.locked(ipKey, maxPINFailuresPerIP, ipKey, maxPINFailuresPerIP); err != nil {
+		return "", 0, err
+	} else if locked {
+		ev.Kind = store.KindPINLocked
+		ev.Detail = map[string]string{"result": string(store.PINLocked), "limit": "ip"}
+		return store.PINLocked, wait, s.store.Record(clientID, ev)
+	}
+	res, wait, err := s.store.VerifyPIN(c.UserContext(), clientID, pin, ev)
+	if err == nil && res == store.PINNoMatch {
+		_, err = s.kv.Hit(ipKey, store.PINFailureWindow)
+	}
+	return res, wait, err
 }
 
 func allDigits(s string) bool {

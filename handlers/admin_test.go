@@ -3,8 +3,10 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -456,6 +458,51 @@ func TestConsolePINCheck(t *testing.T) {
 	r = check("402917")
 	if strings.Contains(r.body, "<html") || result(r) == "" {
 		t.Fatalf("htmx answer: %.300s", r.body)
+	}
+}
+
+// Wrong PINs from one address count across accounts: spread under each account's own limit,
+// they still stop the checks from that address, and the refused check is recorded.
+func TestConsolePINCheckLimitedPerAddress(t *testing.T) {
+	e := newEnv(t)
+	a, _ := mustStaffAgent(t, e)
+	hash, err := secure.Hash(context.Background(), "402917")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withPIN := func(i int) *store.Client {
+		c := storeNamedClient(t, e, fmt.Sprintf("cliente%d@example.mx", i), "Cliente", strconv.Itoa(i), "")
+		if _, err := e.st.SetPIN(c.ID, hash, store.Event{Actor: store.Actor{Kind: store.ActorOwner, ID: c.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	check := func(c *store.Client, pin string) string {
+		t.Helper()
+		path := "/admin/clients/" + c.ID
+		a.get(path)
+		r := a.post(path+"/pin", url.Values{"pin": {pin}})
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("check on %s: %d", c.Email, r.StatusCode)
+		}
+		return r.text(`[data-testid="admin-pin-result"]`)
+	}
+	perAccount := store.MaxPINFailures - 1
+	for i := range 20 / perAccount {
+		c := withPIN(i)
+		for range perAccount {
+			if got := check(c, "111222"); got != "No coincide" {
+				t.Fatalf("wrong PIN %s: %q", c.Email, got)
+			}
+		}
+	}
+	last := withPIN(99)
+	if got := check(last, "402917"); !strings.HasPrefix(got, "Bloqueado, espere") {
+		t.Fatalf("right PIN after 20 wrong ones from this address: %q, want locked", got)
+	}
+	en, err := e.st.LastOfKind(last.ID, store.KindPINLocked, 10)
+	if err != nil || en.Actor.Kind != store.ActorStaff || en.Detail["limit"] != "ip" {
+		t.Fatalf("refused check in the history: %+v %v", en, err)
 	}
 }
 
