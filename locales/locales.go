@@ -96,6 +96,9 @@ func Negotiate(choice, acceptLanguage string) string {
 	if acceptLanguage == "" {
 		return ES
 	}
+	if len(acceptLanguage) > maxMatchedLen {
+		return match(acceptLanguage)
+	}
 	matchedMu.Lock()
 	lang, ok := matched[acceptLanguage]
 	matchedMu.Unlock()
@@ -114,8 +117,12 @@ func Negotiate(choice, acceptLanguage string) string {
 
 // Browsers send few distinct Accept-Language headers, and parsing one costs more than the
 // rest of choosing a language: Negotiate remembers up to maxMatched of them, forgetting all
-// when full (so a stream of made-up headers costs memory it gives back).
-const maxMatched = 256
+// when full, and only headers of a browser's length (so made-up headers cost little memory,
+// and give it back).
+const (
+	maxMatched    = 256
+	maxMatchedLen = 256
+)
 
 var (
 	matchedMu sync.Mutex
