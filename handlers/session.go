@@ -271,11 +271,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if serr := s.writeSession(c, ws); serr != nil {
 		return errors.Join(err, serr)
 	}
-	// The device record may have gone (the session was ended elsewhere meanwhile) or be
-	// changing under another writer: the next request sees to the first, and a last-seen
-	// time a minute old is no reason to fail this one.
-	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil &&
-		!errors.Is(terr, store.ErrNotFound) && !errors.Is(terr, store.ErrConflict) {
+	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil && !errors.Is(terr, store.ErrNotFound) {
 		return errors.Join(err, terr)
 	}
 	return err

@@ -11,7 +11,7 @@
 // the trivial handler, one after the other, and prints req/s, p50 and p99 side by side with
 // the ratios to the trivial handler.
 // The load generator shares the machine's cores with both servers, so the figures are for
-// comparing the two targets within one run, not absolute capacity. With -cpuprofile, the
+// comparing the targets within one run, not absolute capacity. With -cpuprofile, the
 // dashboard's load is profiled (the server's and the load generator's work together), for
 // `go tool pprof`.
 //
