@@ -22,7 +22,7 @@ func (s *Server) savePIN(c *fiber.Ctx) error {
 	}
 	if current == "" {
 		errs["pin_current"] = "form.password_required"
-	} else if k, err := s.checkCurrentPassword(c, p, current); err != nil {
+	} else if k, _, err := s.checkCurrentPassword(c, p, current); err != nil {
 		return err
 	} else if k != "" {
 		errs["pin_current"] = k

@@ -11,6 +11,7 @@ import (
 	"zona/secure"
 	"zona/store"
 	"zona/views"
+	"zona/web"
 )
 
 // emailLinkValid is how long the link that confirms a new email works.
@@ -114,34 +115,39 @@ func (s *Server) checkEmailChange(c *fiber.Ctx, p *principal, f *accountForm) er
 		f.errs[fCurrent] = "form.password_for_email"
 		return nil
 	}
-	k, err := s.checkCurrentPassword(c, p, f.current)
+	k, _, err := s.checkCurrentPassword(c, p, f.current)
 	if k != "" {
 		f.errs[fCurrent] = k
 	}
 	return err
 }
 
-// checkCurrentPassword verifies the principal's password for a sensitive change and
-// returns the message key for its field: "" when it is right, a wrong-password message, or,
-// past the lock that wrong ones count towards (the password form's), a locked message.
-func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (string, error) {
-	lockKey := "rl:pwchange:" + p.ID
-	if _, locked, err := s.locked(lockKey, maxChangeFailures, lockKey, maxChangeFailures); err != nil {
-		return "", err
-	} else if locked {
-		return "form.password_locked", nil
+// lockedPasswordKey is checkCurrentPassword's answer past the lock.
+const lockedPasswordKey = "form.password_locked"
+
+// checkCurrentPassword verifies the principal's password for a sensitive change (the
+// password, PIN and email-change forms) and returns the message key for its field: "" when
+// it is right, a wrong-password message, or, past the lock that wrong ones count towards
+// (web.PasswordCheck), lockedPasswordKey and how long the lock lasts. The attempt is
+// reserved before the password is checked, and given back when it is right.
+func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (string, time.Duration, error) {
+	lock := web.PasswordCheck.For(p.ID)
+	if ok, wait, err := s.kv.Reserve(lock); err != nil {
+		return "", 0, err
+	} else if !ok {
+		return lockedPasswordKey, wait, nil
 	}
 	if len(pw) > maxPasswordLen {
-		return "form.password_wrong_current", nil
+		return "form.password_wrong_current", 0, nil
 	}
 	ok, err := secure.Verify(c.UserContext(), p.passwordHash(), pw)
-	if err != nil || ok {
-		return "", err
+	if err != nil {
+		return "", 0, err
 	}
-	if _, err := s.kv.Hit(lockKey, failureWindow); err != nil {
-		return "", err
+	if ok {
+		return "", 0, s.kv.Forgive(lock.Key)
 	}
-	return "form.password_wrong_current", nil
+	return "form.password_wrong_current", 0, nil
 }
 
 // requestEmailChange stores a one-time link for newEmail (only its hash is kept), sends it

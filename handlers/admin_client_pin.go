@@ -7,6 +7,7 @@ import (
 
 	"zona/store"
 	"zona/views"
+	"zona/web"
 )
 
 // checkClientPIN checks the PIN a caller gives, as a staff member types it, through
@@ -57,25 +58,22 @@ func (s *Server) checkClientPIN(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, cl.Name(), views.AdminClient(p))
 }
 
-// maxPINFailuresPerIP wrong PINs from one address, whichever accounts they were for, within
-// store.PINFailureWindow stop the console's PIN checks from that address until the window
-// has moved on. Each account has its own, smaller limit (store.MaxPINFailures).
-const maxPINFailuresPerIP = 20
-
-// verifyPINFromIP is store.VerifyPIN behind the per-address limit: past it the PIN is not
-// checked, and the refused check is recorded in the client's history all the same.
+// verifyPINFromIP is store.VerifyPIN behind the per-address limit (web.PINCheckIP): the
+// attempt is reserved before the PIN is checked and given back unless the PIN was wrong;
+// past the limit the PIN is not checked, and the refused check is recorded in the client's
+// history all the same.
 func (s *Server) verifyPINFromIP(c *fiber.Ctx, clientID, pin string, ev store.Event) (store.PINResult, time.Duration, error) {
-	ipKey := "rl:pincheck:ip:" + c.IP()
-	if wait, locked, err := s.locked(ipKey, maxPINFailuresPerIP, ipKey, maxPINFailuresPerIP); err != nil {
+	ip := web.PINCheckIP.For(c.IP())
+	if ok, wait, err := s.kv.Reserve(ip); err != nil {
 		return "", 0, err
-	} else if locked {
+	} else if !ok {
 		ev.Kind = store.KindPINLocked
 		ev.Detail = map[string]string{"result": string(store.PINLocked), "limit": "ip"}
 		return store.PINLocked, wait, s.store.Record(clientID, ev)
 	}
 	res, wait, err := s.store.VerifyPIN(c.UserContext(), clientID, pin, ev)
-	if err == nil && res == store.PINNoMatch {
-		_, err = s.kv.Hit(ipKey, store.PINFailureWindow)
+	if err == nil && res != store.PINNoMatch {
+		err = s.kv.Forgive(ip.Key)
 	}
 	return res, wait, err
 }

@@ -10,6 +10,7 @@ import (
 	"zona/secure"
 	"zona/store"
 	"zona/views"
+	"zona/web"
 )
 
 func (f *loginForm) staffPage(t *locales.Translator, notice string) views.StaffLoginPage {
@@ -41,10 +42,10 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 	if len(f.errs) > 0 {
 		return again(fiber.StatusOK, "")
 	}
-	acctKey, ipKey := "rl:staffsignin:acct:"+store.NormalizeEmail(f.email), "rl:staffsignin:ip:"+c.IP()
-	if wait, locked, err := s.locked(acctKey, maxAccountFailures, ipKey, maxIPFailures); err != nil {
+	acct, ip := web.StaffSignInAccount.For(store.NormalizeEmail(f.email)), web.StaffSignInIP.For(c.IP())
+	if ok, wait, err := s.kv.Reserve(acct, ip); err != nil {
 		return err
-	} else if locked {
+	} else if !ok {
 		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
 	}
 	st, err := s.store.StaffByEmail(f.email)
@@ -61,15 +62,10 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	if !match {
-		for _, key := range []string{acctKey, ipKey} {
-			if _, err := s.kv.Hit(key, failureWindow); err != nil {
-				return err
-			}
-		}
 		s.log.Warn("staff sign-in failed", "ip", c.IP(), "known", st != nil)
 		return again(fiber.StatusOK, t.T("page.login.wrong"))
 	}
-	if err := s.kv.Delete(acctKey); err != nil {
+	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
 	ws := currentSession(c)
@@ -83,7 +79,7 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	now := time.Now()
-	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev}
+	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev, CSRF: secure.Token()}
 	if err := s.writeSession(c, ws); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"zona/secure"
 	"zona/store"
+	"zona/web"
 )
 
 // apiToken: a request of the JSON API carrying a live bearer token (zona api token
@@ -19,10 +20,8 @@ var apiToken = access{level: levelAPI}
 
 const (
 	localAPIToken = "apitoken"
-	// apiWindow is the window of the API's rate limits.
-	apiWindow = time.Minute
 	// defaultAPIRateLimit is how many API requests a token, and an IP address, may make
-	// in apiWindow.
+	// in a minute.
 	defaultAPIRateLimit = 600
 )
 
@@ -36,7 +35,7 @@ func isAPI(c *fiber.Ctx) bool {
 // limitAPIByIP counts every API request, with or without a valid token, against the
 // caller's address: guessing tokens is slow, and one address cannot flood the store.
 func (s *Server) limitAPIByIP(c *fiber.Ctx) error {
-	if err := s.apiLimit(c, "rl:api:ip:"+c.IP()); err != nil {
+	if err := s.apiLimit(c, web.APIIP, c.IP()); err != nil {
 		return err
 	}
 	return c.Next()
@@ -59,7 +58,7 @@ func (s *Server) authorizeAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.apiLimit(c, "rl:api:token:"+hex.EncodeToString(t.Hash[:12])); err != nil {
+	if err := s.apiLimit(c, web.APIToken, hex.EncodeToString(t.Hash[:12])); err != nil {
 		return err
 	}
 	if err := s.store.TouchAPIToken(t, time.Now()); err != nil {
@@ -69,15 +68,16 @@ func (s *Server) authorizeAPI(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// apiLimit counts one request against key and refuses it (429, with Retry-After) past the
-// configured limit.
-func (s *Server) apiLimit(c *fiber.Ctx, key string) error {
-	n, err := s.kv.Hit(key, apiWindow)
+// apiLimit counts one request against the API limit name (web.APIIP or web.APIToken) of
+// subject, and refuses it (429, with Retry-After) past the configured rate.
+func (s *Server) apiLimit(c *fiber.Ctx, name, subject string) error {
+	l := web.APILimit(name, s.cfg.APIRateLimit).For(subject)
+	n, err := s.kv.Hit(l.Key, l.Window)
 	if err != nil {
 		return err
 	}
-	if n > s.cfg.APIRateLimit {
-		_, left, _ := s.kv.Count(key)
+	if n > l.Max {
+		_, left, _ := s.kv.Count(l.Key)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(left.Seconds()+0.999))))
 		return &apiError{status: fiber.StatusTooManyRequests, code: "rate_limited",
 			message: "Too many requests: at most " + strconv.Itoa(s.cfg.APIRateLimit) + " a minute."}

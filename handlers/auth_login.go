@@ -12,14 +12,7 @@ import (
 	"zona/secure"
 	"zona/store"
 	"zona/views"
-)
-
-// Sign-in limits: after maxAccountFailures wrong passwords for one email, or maxIPFailures
-// from one address, within failureWindow, sign-in is refused until the window ends.
-const (
-	maxAccountFailures = 10
-	maxIPFailures      = 50
-	failureWindow      = 15 * time.Minute
+	"zona/web"
 )
 
 func (s *Server) showHome(c *fiber.Ctx) error {
@@ -91,10 +84,10 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if len(f.errs) > 0 {
 		return again(fiber.StatusOK, "")
 	}
-	acctKey, ipKey := "rl:signin:acct:"+store.NormalizeEmail(f.email), "rl:signin:ip:"+c.IP()
-	if wait, locked, err := s.locked(acctKey, maxAccountFailures, ipKey, maxIPFailures); err != nil {
+	acct, ip := web.SignInAccount.For(store.NormalizeEmail(f.email)), web.SignInIP.For(c.IP())
+	if ok, wait, err := s.kv.Reserve(acct, ip); err != nil {
 		return err
-	} else if locked {
+	} else if !ok {
 		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
 	}
 	// One lookup finds a client or a contact with access: one login index for both.
@@ -119,12 +112,12 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if !match {
-		if err := s.signInFailed(c, cl, ct, acctKey, ipKey); err != nil {
+		if err := s.signInFailed(c, cl, ct); err != nil {
 			return err
 		}
 		return again(fiber.StatusOK, t.T("page.login.wrong"))
 	}
-	if err := s.kv.Delete(acctKey); err != nil {
+	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
 	p := personOf(cl, ct)
@@ -146,31 +139,19 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	return c.Redirect(safeNext(f.next), fiber.StatusSeeOther)
 }
 
-// locked reports whether either counter has reached its limit, and how long until it resets.
-func (s *Server) locked(acctKey string, acctMax int, ipKey string, ipMax int) (time.Duration, bool, error) {
-	for _, l := range []struct {
-		key string
-		max int
-	}{{acctKey, acctMax}, {ipKey, ipMax}} {
-		n, left, err := s.kv.Count(l.key)
-		if err != nil {
-			return 0, false, err
-		}
-		if n >= l.max {
-			return left, true, nil
-		}
+// signInSucceeded clears the email's count of wrong passwords and forgives the address
+// the attempt it reserved: people signing in from one office do not lock each other out.
+func (s *Server) signInSucceeded(acct, ip store.Attempt) error {
+	if err := s.kv.Delete(acct.Key); err != nil {
+		return err
 	}
-	return 0, false, nil
+	return s.kv.Forgive(ip.Key)
 }
 
-// signInFailed counts a failed sign-in and records it in the account's history when the
-// email is known, with the person it names (the owner or the contact) as actor.
-func (s *Server) signInFailed(c *fiber.Ctx, cl *store.Client, ct *store.Contact, acctKey, ipKey string) error {
-	for _, key := range []string{acctKey, ipKey} {
-		if _, err := s.kv.Hit(key, failureWindow); err != nil {
-			return err
-		}
-	}
+// signInFailed records a failed sign-in (its attempt was counted before the check) in the
+// account's history when the email is known, with the person it names (the owner or the
+// contact) as actor.
+func (s *Server) signInFailed(c *fiber.Ctx, cl *store.Client, ct *store.Contact) error {
 	s.log.Info("sign-in failed", "ip", c.IP(), "known", cl != nil)
 	if cl == nil {
 		return nil

@@ -9,11 +9,8 @@ import (
 	"zona/secure"
 	"zona/store"
 	"zona/views"
+	"zona/web"
 )
-
-// Invitation checks from one address: after maxInviteFailures unknown or dead links within
-// failureWindow, the invitation pages answer 429 until the window ends.
-const maxInviteFailures = 20
 
 // token is a one-time link's secret and the SHA-256 the store keeps instead.
 type token struct {
@@ -72,24 +69,26 @@ func (s *Server) cancelInvitation(c *fiber.Ctx) error {
 	return s.renderRow(c, ct, "", "")
 }
 
-// inviteContact is the contact of the live invitation in the URL. Dead links count against
-// the address, which is refused for a while after too many.
+// inviteContact is the contact of the live invitation in the URL. Every look-up reserves an
+// attempt of the address (web.InviteIP) first and a live link gives it back, so dead links
+// count against the address, which is refused for a while after too many, even when they
+// arrive all at once.
 func (s *Server) inviteContact(c *fiber.Ctx) (*store.Contact, []byte, error) {
-	ipKey := "rl:invite:ip:" + c.IP()
-	if _, locked, err := s.locked(ipKey, maxInviteFailures, ipKey, maxInviteFailures); err != nil {
+	ip := web.InviteIP.For(c.IP())
+	if ok, _, err := s.kv.Reserve(ip); err != nil {
 		return nil, nil, err
-	} else if locked {
+	} else if !ok {
 		return nil, nil, fiber.ErrTooManyRequests
 	}
 	hash := secure.TokenHash(c.Params("token"))
 	ct, err := s.store.InvitationContact(hash)
 	if errors.Is(err, store.ErrInviteToken) {
-		if _, err := s.kv.Hit(ipKey, failureWindow); err != nil {
-			return nil, nil, err
-		}
 		return nil, nil, userError(fiber.StatusGone, "error.invite_token")
 	}
-	return ct, hash, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return ct, hash, s.kv.Forgive(ip.Key)
 }
 
 // invitePage is the invitation form of ct with f's messages.

@@ -11,15 +11,12 @@ import (
 	"zona/secure"
 	"zona/store"
 	"zona/views"
+	"zona/web"
 )
 
-// Reset links work for resetValid; requests are limited per address and per email.
-const (
-	resetValid         = 60 * time.Minute
-	maxResetsPerIP     = 10
-	maxResetsPerEmail  = 3
-	resetRequestWindow = 15 * time.Minute
-)
+// Reset links work for resetValid; requests are limited per address (web.ResetIP) and per
+// person (web.ResetPerson).
+const resetValid = 60 * time.Minute
 
 func (s *Server) showForgot(c *fiber.Ctx) error {
 	t := s.tr(c)
@@ -43,13 +40,9 @@ func (s *Server) sendReset(c *fiber.Ctx) error {
 		field.Error = t.T(key)
 		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(views.ForgotPage{Email: field}))
 	}
-	ipKey := "rl:reset:ip:" + c.IP()
-	n, err := s.kv.Hit(ipKey, resetRequestWindow)
-	if err != nil {
+	if ok, left, err := s.kv.Reserve(web.ResetIP.For(c.IP())); err != nil {
 		return err
-	}
-	if n > maxResetsPerIP {
-		_, left, _ := s.kv.Count(ipKey)
+	} else if !ok {
 		return s.render(c, fiber.StatusTooManyRequests, t.T("page.forgot.title"),
 			views.Forgot(views.ForgotPage{Email: field, Error: t.T("page.login.locked", "Count", minutes(left))}))
 	}
@@ -63,9 +56,9 @@ func (s *Server) sendReset(c *fiber.Ctx) error {
 		return err
 	}
 	p := personOf(cl, ct)
-	if n, err := s.kv.Hit("rl:reset:acct:"+p.ID, resetRequestWindow); err != nil {
+	if ok, _, err := s.kv.Reserve(web.ResetPerson.For(p.ID)); err != nil {
 		return err
-	} else if n > maxResetsPerEmail {
+	} else if !ok {
 		s.log.Info("password reset requests limited", "client", cl.ID, "person", p.ID, "ip", c.IP())
 		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
 	}

@@ -10,9 +10,6 @@ import (
 	"zona/views"
 )
 
-// Wrong current passwords allowed on the change form within failureWindow.
-const maxChangeFailures = 10
-
 // savePassword changes the principal's password: the current one must be right and the new
 // one must pass the policy. Every other session of the person ends; this one goes on under
 // a new ID. A contact changes its own password, never the owner's.
@@ -23,22 +20,16 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	again := func(status int, notice string) error {
 		return s.render(c, status, t.T("page.password.title"), views.Password(f.page(t, notice)))
 	}
-	lockKey := "rl:pwchange:" + p.ID
-	if wait, locked, err := s.locked(lockKey, maxChangeFailures, lockKey, maxChangeFailures); err != nil {
-		return err
-	} else if locked {
-		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
-	}
 	if f.errs["current"] == "" {
-		ok, err := secure.Verify(c.UserContext(), p.passwordHash(), f.current)
+		key, wait, err := s.checkCurrentPassword(c, p, f.current)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			if _, err := s.kv.Hit(lockKey, failureWindow); err != nil {
-				return err
-			}
-			f.errs["current"] = "form.password_wrong_current"
+		if key == lockedPasswordKey {
+			return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
+		}
+		if key != "" {
+			f.errs["current"] = key
 		}
 	}
 	if len(f.errs) > 0 {

@@ -98,9 +98,11 @@ func (f *pinFailures) recent(now time.Time) []time.Time {
 // VerifyPIN checks pin against the security PIN of clientID and records the check (its
 // result, who asked through ev.Actor, from where) in the client's history. After
 // MaxPINFailures wrong PINs within PINFailureWindow it refuses to check (PINLocked, also
-// recorded) until the window has moved on; a right PIN clears the count. The support
-// console and the CLI both call it: it is the one place a PIN is verified. The second
-// value is how long a lock lasts.
+// recorded) until the window has moved on; a right PIN clears the count. Each check is
+// counted as a failure before the PIN is hashed and forgiven when it matches, so a burst of
+// concurrent checks gets at most MaxPINFailures of them checked. The support console and
+// the CLI both call it: it is the one place a PIN is verified. The second value is how long
+// a lock lasts.
 func (s *Store) VerifyPIN(ctx context.Context, clientID, pin string, ev Event) (PINResult, time.Duration, error) {
 	c, err := s.ClientByID(clientID)
 	if err != nil {
@@ -109,40 +111,23 @@ func (s *Store) VerifyPIN(ctx context.Context, clientID, pin string, ev Event) (
 	if c.PINHash == "" {
 		return PINNotSet, 0, nil
 	}
-	now := time.Now().UTC()
-	var fails pinFailures
-	err = s.db.View(func(txn *badger.Txn) error { return get(txn, pinFailKey(clientID), &fails) })
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	result := PINNoMatch
+	reserved, wait, err := s.reservePINCheck(clientID, time.Now().UTC())
+	if err != nil {
 		return "", 0, err
 	}
-	result := PINNoMatch
-	if recent := fails.recent(now); len(recent) >= MaxPINFailures {
+	if !reserved {
 		result = PINLocked
 	} else if ok, err := secure.Verify(ctx, c.PINHash, pin); err != nil {
 		return "", 0, err
 	} else if ok {
-		result = PINMatch
+		result, wait = PINMatch, 0
 	}
-	var wait time.Duration
 	err = s.update(func(txn *badger.Txn) error {
-		var f pinFailures
-		if err := get(txn, pinFailKey(clientID), &f); err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		f.At = f.recent(now)
-		switch result {
-		case PINMatch:
+		if result == PINMatch {
 			if err := txn.Delete([]byte(pinFailKey(clientID))); err != nil {
 				return err
 			}
-		case PINNoMatch:
-			f.At = append(f.At, now)
-			if err := put(txn, pinFailKey(clientID), &f); err != nil {
-				return err
-			}
-		}
-		if len(f.At) >= MaxPINFailures {
-			wait = PINFailureWindow - now.Sub(f.At[len(f.At)-MaxPINFailures])
 		}
 		e := ev
 		e.Kind = map[PINResult]string{PINMatch: KindPINMatched, PINNoMatch: KindPINMismatched, PINLocked: KindPINLocked}[result]
@@ -156,6 +141,32 @@ func (s *Store) VerifyPIN(ctx context.Context, clientID, pin string, ev Event) (
 		return "", 0, err
 	}
 	return result, wait, nil
+}
+
+// reservePINCheck counts a PIN check of clientID as a failure at now unless MaxPINFailures
+// are already within the window, and reports whether it did, with how long the lock lasts
+// once the count is full. Transactions take turns (update), so concurrent checks count one
+// after another.
+func (s *Store) reservePINCheck(clientID string, now time.Time) (reserved bool, wait time.Duration, err error) {
+	err = s.update(func(txn *badger.Txn) error {
+		var f pinFailures
+		if err := get(txn, pinFailKey(clientID), &f); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		f.At = f.recent(now)
+		reserved = len(f.At) < MaxPINFailures
+		if reserved {
+			f.At = append(f.At, now)
+		}
+		if len(f.At) >= MaxPINFailures {
+			wait = PINFailureWindow - now.Sub(f.At[len(f.At)-MaxPINFailures])
+		}
+		if !reserved {
+			return nil
+		}
+		return put(txn, pinFailKey(clientID), &f)
+	})
+	return reserved, wait, err
 }
 
 // SetPIN stores hash as clientID's security PIN and records ev (with the PIN as a secret

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -25,6 +26,8 @@ type Store struct {
 	// read: the dashboard reads the same client and newest entries on every request.
 	clients *decodeCache[Client]
 	entries *decodeCache[Entry]
+	// writing makes read-write transactions take turns (update).
+	writing sync.Mutex
 }
 
 // Options returns the Badger options Zona uses for its domain database in dir: writes are
@@ -127,18 +130,19 @@ func (s *Store) setSchema(v uint32, step func(*badger.Txn) error) error {
 	})
 }
 
-// update runs fn in a read-write transaction, retrying when Badger reports that another
-// transaction wrote a key this one read. fn must therefore be safe to run again: it reads
-// what it needs inside the transaction, so a retry sees the other writer's result (and a
-// revision check inside fn then reports ErrConflict where a person's edit really collided).
+// update runs fn in a read-write transaction, one at a time. Zona is the only process on
+// its store, so taking turns here means two writers never meet in Badger's conflict
+// detection: a burst of writes to one client's history, or of PIN checks, queues instead of
+// failing, and a check-then-count inside fn (a limit) is atomic. A revision check inside fn
+// still reports ErrConflict where a person's edit really collided with another.
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
-	for range 8 {
-		err := s.db.Update(fn)
-		if !errors.Is(err, badger.ErrConflict) {
-			return err
-		}
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	err := s.db.Update(fn)
+	if errors.Is(err, badger.ErrConflict) {
+		return ErrConflict
 	}
-	return ErrConflict
+	return err
 }
 
 func get(txn *badger.Txn, key string, v any) error {

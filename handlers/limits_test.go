@@ -1,0 +1,287 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"zona/secure"
+	"zona/store"
+)
+
+// burstSize is how many requests each limit test sends at once.
+const burstSize = 50
+
+// burst posts form (with the agent's cookies and CSRF token) to path burstSize times at
+// once and returns the statuses.
+func (a *agent) burst(t *testing.T, path string, form func(i int) url.Values) []int {
+	t.Helper()
+	statuses := make([]int, burstSize)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range burstSize {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			f := form(i)
+			f.Set("_csrf", a.csrf)
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range a.cookies {
+				req.AddCookie(&http.Cookie{Name: k, Value: v})
+			}
+			start.Wait()
+			res, err := a.e.app.Test(req, -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return statuses
+}
+
+func countStatus(statuses []int, want int) int {
+	n := 0
+	for _, s := range statuses {
+		if s == want {
+			n++
+		}
+	}
+	return n
+}
+
+func countKind(t *testing.T, e *env, kind string) int {
+	t.Helper()
+	all, _, err := e.st.ListActivity(e.client.ID, "", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, en := range all {
+		if en.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// Fifty wrong passwords at once for one email: at most the limit (10) are checked, the
+// others are told to wait, and the right password is refused while the lock lasts.
+func TestSignInLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent()
+	a.get("/login")
+	statuses := a.burst(t, "/login", func(i int) url.Values {
+		return url.Values{"email": {testEmail}, "password": {"Equivocada-" + string(rune('a'+i%26)) + "1!"}}
+	})
+	if got := countKind(t, e, store.KindSignInFailed); got != 10 {
+		t.Errorf("%d wrong passwords checked, want 10 (statuses %v)", got, statuses)
+	}
+	if got := countStatus(statuses, http.StatusTooManyRequests); got != burstSize-10 {
+		t.Errorf("%d refused as locked, want %d", got, burstSize-10)
+	}
+	r := a.post("/login", url.Values{"email": {testEmail}, "password": {testPassword}})
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(r.body, "Demasiados intentos") {
+		t.Fatalf("right password while locked: %d %.200s", r.StatusCode, r.body)
+	}
+}
+
+// The same at the console's sign-in.
+func TestStaffSignInLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	st := mustStaff(t, e, "Luis Pérez", "luis.ops@example.mx")
+	a := e.agent()
+	a.get("/admin/login")
+	statuses := a.burst(t, "/admin/login", func(int) url.Values {
+		return url.Values{"email": {st.Email}, "password": {"Equivocada-2026!"}}
+	})
+	if got := countStatus(statuses, http.StatusOK); got != 10 {
+		t.Errorf("%d wrong passwords checked, want 10 (statuses %v)", got, statuses)
+	}
+	if r := a.staffSignIn(st.Email, staffPassword); r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("right password while locked: %d", r.StatusCode)
+	}
+}
+
+// Fifty PIN checks at once for one account in the console: at most five are checked.
+func TestConsolePINLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	setPIN(t, e, "402917")
+	a, _ := mustStaffAgent(t, e)
+	path := "/admin/clients/" + e.client.ID
+	a.get(path)
+	a.burst(t, path+"/pin", func(int) url.Values { return url.Values{"pin": {"111222"}} })
+	if got := countKind(t, e, store.KindPINMismatched); got != store.MaxPINFailures {
+		t.Errorf("%d wrong PINs checked, want %d", got, store.MaxPINFailures)
+	}
+	if got := countKind(t, e, store.KindPINLocked); got != burstSize-store.MaxPINFailures {
+		t.Errorf("%d refused checks recorded, want %d", got, burstSize-store.MaxPINFailures)
+	}
+	a.get(path)
+	r := a.post(path+"/pin", url.Values{"pin": {"402917"}})
+	if got := r.text(`[data-testid="admin-pin-result"]`); !strings.HasPrefix(got, "Bloqueado") {
+		t.Fatalf("right PIN while locked: %q", got)
+	}
+}
+
+// Fifty PIN checks at once across many accounts from one address: at most 20 are checked.
+func TestConsolePINAddressLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	a, _ := mustStaffAgent(t, e)
+	hash, err := secure.Hash(context.Background(), "402917")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := make([]*store.Client, burstSize)
+	for i := range clients {
+		clients[i] = newBurstClient(t, e, i)
+		if _, err := e.st.SetPIN(clients[i].ID, hash, store.Event{Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.get("/admin/clients/" + clients[0].ID)
+	var wg sync.WaitGroup
+	statuses := make([]int, burstSize)
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := url.Values{"pin": {"111222"}, "_csrf": {a.csrf}}
+			req := httptest.NewRequest(http.MethodPost, "/admin/clients/"+c.ID+"/pin", strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range a.cookies {
+				req.AddCookie(&http.Cookie{Name: k, Value: v})
+			}
+			res, err := e.app.Test(req, -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses[i] = res.StatusCode
+		}()
+	}
+	wg.Wait()
+	checked := 0
+	for _, c := range clients {
+		all, _, err := e.st.ListActivity(c.ID, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, en := range all {
+			if en.Kind == store.KindPINMismatched {
+				checked++
+			}
+		}
+	}
+	if checked != 20 {
+		t.Errorf("%d wrong PINs checked from one address, want 20 (statuses %v)", checked, statuses)
+	}
+}
+
+func newBurstClient(t *testing.T, e *env, i int) *store.Client {
+	t.Helper()
+	c := &store.Client{Email: "cliente" + string(rune('a'+i/26)) + string(rune('a'+i%26)) + "@example.mx", FirstName: "Cliente", LastName: "Prueba"}
+	if err := e.st.CreateClient(c, store.Event{Kind: store.KindAccountCreated, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// The store's own PIN check, which the CLI calls, holds under a burst too.
+func TestVerifyPINLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	setPIN(t, e, "402917")
+	var wg sync.WaitGroup
+	results := make([]store.PINResult, burstSize)
+	for i := range burstSize {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, _, err := e.st.VerifyPIN(context.Background(), e.client.ID, "111222", store.Event{Actor: store.Actor{Kind: store.ActorSystem}})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = res
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, r := range results {
+		if r == store.PINNoMatch {
+			n++
+		}
+	}
+	if n != store.MaxPINFailures {
+		t.Errorf("%d PINs checked, want %d: %v", n, store.MaxPINFailures, results)
+	}
+	if res, _, _ := e.st.VerifyPIN(context.Background(), e.client.ID, "402917", store.Event{Actor: store.Actor{Kind: store.ActorSystem}}); res != store.PINLocked {
+		t.Fatalf("right PIN while locked: %s", res)
+	}
+}
+
+// Fifty wrong current passwords at once on the change form: at most 10 are checked.
+func TestPasswordCheckLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent()
+	a.mustSignIn()
+	a.get("/password")
+	statuses := a.burst(t, "/password", func(int) url.Values {
+		return url.Values{"current": {"Equivocada-2026!"}, "new": {"Otra-Clave-Nueva-2026!"}, "confirm": {"Otra-Clave-Nueva-2026!"}}
+	})
+	if got := countStatus(statuses, http.StatusOK); got != 10 {
+		t.Errorf("%d wrong current passwords checked, want 10 (statuses %v)", got, statuses)
+	}
+	if got := countKind(t, e, store.KindPasswordChanged); got != 0 {
+		t.Fatalf("password changed %d times", got)
+	}
+}
+
+// Fifty dead invitation links at once from one address: at most 20 are looked up.
+func TestInvitationLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent()
+	a.get("/login")
+	var wg sync.WaitGroup
+	statuses := make([]int, burstSize)
+	for i := range burstSize {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := e.app.Test(httptest.NewRequest(http.MethodGet, "/invite/"+secure.Token(), nil), -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses[i] = res.StatusCode
+		}()
+	}
+	wg.Wait()
+	if got := countStatus(statuses, http.StatusGone); got != 20 {
+		t.Errorf("%d dead links looked up, want 20 (statuses %v)", got, statuses)
+	}
+	if got := countStatus(statuses, http.StatusTooManyRequests); got != burstSize-20 {
+		t.Errorf("%d refused, want %d", got, burstSize-20)
+	}
+}
+
+// Fifty reset requests at once from one address: at most 10 are taken.
+func TestResetLimitHoldsUnderBurst(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent()
+	a.get("/password/forgot")
+	statuses := a.burst(t, "/password/forgot", func(i int) url.Values {
+		return url.Values{"email": {"nadie" + string(rune('a'+i%26)) + "@example.mx"}}
+	})
+	if got := countStatus(statuses, http.StatusOK); got != 10 {
+		t.Errorf("%d reset requests taken, want 10 (statuses %v)", got, statuses)
+	}
+}
