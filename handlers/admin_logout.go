@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 )
 
 // staffSignOut ("Salir" in the console) ends a staff session on the server and tells the
@@ -13,11 +12,7 @@ func (s *Server) staffSignOut(c *fiber.Ctx) error {
 		if err := s.dropSession(c, currentSession(c)); err != nil {
 			return err
 		}
-		if h, ok := c.Locals(localCSRFHdl).(*csrf.CSRFHandler); ok {
-			if err := h.DeleteToken(c); err != nil {
-				return err
-			}
-		}
+		s.forgetCSRF(c)
 		c.Set("Clear-Site-Data", `"cache", "storage"`)
 		s.log.Info("staff signed out", "staff", st.ID, "ip", c.IP())
 	}

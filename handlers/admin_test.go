@@ -52,7 +52,7 @@ func plantStaffSession(t testing.TB, e *env, st *store.Staff) *agent {
 // staffSignIn signs the agent in to the console and returns the answer to the POST.
 func (a *agent) staffSignIn(email, password string) *response {
 	a.get("/admin/login")
-	return a.post("/admin/login", url.Values{"email": {email}, "password": {password}})
+	return a.followSignIn(a.post("/admin/login", url.Values{"email": {email}, "password": {password}}))
 }
 
 // mustStaffAgent is a browser signed in to the console through its sign-in page.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 
 	"zona/store"
 )
@@ -20,11 +19,7 @@ func (s *Server) signOut(c *fiber.Ctx) error {
 	if err := s.dropSession(c, ws); err != nil {
 		return err
 	}
-	if h, ok := c.Locals(localCSRFHdl).(*csrf.CSRFHandler); ok {
-		if err := h.DeleteToken(c); err != nil {
-			return err
-		}
-	}
+	s.forgetCSRF(c)
 	c.Set("Clear-Site-Data", `"cache", "storage"`)
 	if isHTMX(c) {
 		c.Set("HX-Redirect", "/login")

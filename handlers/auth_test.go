@@ -151,7 +151,7 @@ func TestSessionCookie(t *testing.T) {
 	a := e.agent()
 	a.get("/login")
 	a.cookies["zona_session"] = "planted-by-an-attacker"
-	res := a.post("/login", url.Values{"email": {testEmail}, "password": {testPassword}})
+	res := a.followSignIn(a.post("/login", url.Values{"email": {testEmail}, "password": {testPassword}}))
 	var cookie *http.Cookie
 	for _, c := range res.Cookies() {
 		if c.Name == "zona_session" {

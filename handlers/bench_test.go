@@ -108,8 +108,8 @@ func (c *benchClient) signIn(tb testing.TB) {
 	}
 }
 
-// BenchmarkLoginPage is GET /login: for a new visitor (no cookies, so the CSRF middleware
-// stores a new token) and for a returning one (CSRF cookie already set).
+// BenchmarkLoginPage is GET /login: for a new visitor (no cookies, so the page sets a new
+// CSRF nonce cookie) and for a returning one (the cookie already set).
 func BenchmarkLoginPage(b *testing.B) {
 	want := []byte(`name="_csrf"`)
 	check := func(b *testing.B, resp *fasthttp.Response) {

@@ -113,9 +113,19 @@ func (a *agent) postRaw(path, body string) *response {
 }
 
 // signIn signs the agent in with email and password and returns the answer to the POST.
+// A sign-in renews the CSRF token, so after one the agent loads the page it was sent to,
+// as a browser does, and holds the session's token.
 func (a *agent) signIn(email, password string) *response {
 	a.get("/login")
-	return a.post("/login", url.Values{"email": {email}, "password": {password}})
+	return a.followSignIn(a.post("/login", url.Values{"email": {email}, "password": {password}}))
+}
+
+// followSignIn loads the page a successful sign-in r leads to.
+func (a *agent) followSignIn(r *response) *response {
+	if loc := r.Header.Get("Location"); r.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/") {
+		a.get(loc)
+	}
+	return r
 }
 
 // mustSignIn signs in as the env's client and fails the test unless it worked.

@@ -6,17 +6,13 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"zona/assets"
 	"zona/secure"
-	"zona/views"
 )
 
 const (
@@ -25,8 +21,7 @@ const (
 	langCookie    = "zona_lang"
 
 	localRequestID = "requestid"
-	localCSRF      = "csrf"
-	localCSRFHdl   = "csrf_handler"
+	localCSRFNonce = "csrf_nonce"
 )
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere. Pico's form
@@ -70,8 +65,39 @@ func securityHeaders() fiber.Handler {
 	})
 }
 
-func requestIDs() fiber.Handler {
-	return requestid.New(requestid.Config{ContextKey: localRequestID, Generator: func() string { return secure.Token()[:16] }})
+// requestID names every request with an ID of its own, shown on error pages and logged. An
+// X-Request-Id sent by the client is not believed: it would let anyone choose the ID that
+// an error is filed under.
+func requestID(c *fiber.Ctx) error {
+	id := secure.Token()[:16]
+	c.Locals(localRequestID, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+// refuseAmbiguousLength answers 400 to a request whose length two proxies could read two
+// ways: two Content-Length headers, or Content-Length beside Transfer-Encoding. fasthttp
+// keeps the last Content-Length; a proxy in front that read the first would then see
+// another request inside this one's body (request smuggling).
+func refuseAmbiguousLength(c *fiber.Ctx) error {
+	lengths, chunked := 0, false
+	for line := range bytes.SplitSeq(c.Request().Header.RawHeaders(), []byte("\n")) {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		name = bytes.TrimSpace(name)
+		switch {
+		case bytes.EqualFold(name, []byte(fiber.HeaderContentLength)):
+			lengths++
+		case bytes.EqualFold(name, []byte(fiber.HeaderTransferEncoding)):
+			chunked = true
+		}
+	}
+	if lengths > 1 || (lengths == 1 && chunked) {
+		return fiber.ErrBadRequest
+	}
+	return c.Next()
 }
 
 // noStore keeps every page out of caches: pages carry personal data or CSRF tokens, and after
@@ -84,101 +110,6 @@ func noStore(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderPragma, "no-cache")
 	return err
-}
-
-// csrfProtection checks a token on every state-changing request: a hidden field in plain
-// form posts, a header in htmx requests (the layout's hx-headers). Tokens live in the
-// sessions store, bound to a cookie of their own.
-func (s *Server) csrfProtection() fiber.Handler {
-	return csrf.New(csrf.Config{
-		Next:              skipSession,
-		CookieName:        csrfCookie,
-		CookieSecure:      s.cfg.SecureCookies,
-		CookieHTTPOnly:    true,
-		CookieSameSite:    fiber.CookieSameSiteLaxMode,
-		CookieSessionOnly: true,
-		Expiration:        s.cfg.AbsoluteTimeout,
-		KeyGenerator:      func() string { return "csrf." + secure.Token() },
-		Storage:           newLazyTouch(s.kv, 5*time.Minute),
-		ContextKey:        localCSRF,
-		HandlerContextKey: localCSRFHdl,
-		Extractor:         csrfFromHeaderOrForm,
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			s.log.Info("csrf refused", "err", err, "path", c.Path(), "ip", c.IP())
-			return userError(fiber.StatusForbidden, "error.csrf")
-		},
-	})
-}
-
-func csrfFromHeaderOrForm(c *fiber.Ctx) (string, error) {
-	if t := c.Get(views.CSRFHeader); t != "" {
-		return t, nil
-	}
-	if t := c.FormValue(views.CSRFField); t != "" {
-		return t, nil
-	}
-	return "", csrf.ErrTokenNotFound
-}
-
-// lazyTouch wraps the storage of CSRF tokens. Fiber's CSRF middleware reads the token on
-// every request and writes it again only to push its expiry forward. This lets that write
-// through at most once per interval for each token, and answers the reads of a token
-// written within the interval from memory: reading a page then costs no disk access for
-// the token. A skipped write loses nothing but a few minutes of the token's lifetime, and
-// a token deleted here (sign-out) is forgotten here too.
-type lazyTouch struct {
-	fiber.Storage
-	every time.Duration
-
-	mu    sync.Mutex
-	last  map[string]written
-	swept time.Time
-}
-
-type written struct {
-	at  time.Time
-	val []byte
-}
-
-func newLazyTouch(st fiber.Storage, every time.Duration) *lazyTouch {
-	return &lazyTouch{Storage: st, every: every, last: map[string]written{}, swept: time.Now()}
-}
-
-func (l *lazyTouch) Get(key string) ([]byte, error) {
-	l.mu.Lock()
-	w, ok := l.last[key]
-	l.mu.Unlock()
-	if ok && time.Since(w.at) < l.every {
-		return w.val, nil
-	}
-	return l.Storage.Get(key)
-}
-
-func (l *lazyTouch) Set(key string, val []byte, exp time.Duration) error {
-	now := time.Now()
-	l.mu.Lock()
-	if w, ok := l.last[key]; ok && now.Sub(w.at) < l.every && bytes.Equal(w.val, val) {
-		l.mu.Unlock()
-		return nil
-	}
-	l.last[key] = written{at: now, val: bytes.Clone(val)}
-	if now.Sub(l.swept) > l.every {
-		for k, w := range l.last {
-			if now.Sub(w.at) >= l.every {
-				delete(l.last, k)
-			}
-		}
-		l.swept = now
-	}
-	l.mu.Unlock()
-	return l.Storage.Set(key, val, exp)
-}
-
-func (l *lazyTouch) Delete(key string) error {
-	l.mu.Lock()
-	delete(l.last, key)
-	l.mu.Unlock()
-	return l.Storage.Delete(key)
 }
 
 // accessLog logs one line per request at debug level, and server errors at error level.

@@ -153,21 +153,24 @@ func (s *Server) table() []route {
 
 // routes wires the middleware and the route table into app.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(s.recoverPanic, s.metrics.observe, requestIDs(), securityHeaders())
+	app.Use(s.recoverPanic, s.metrics.observe, refuseAmbiguousLength, requestID, securityHeaders())
 	app.Get(assets.Prefix+"*", assets.Handler)
 	app.Get("/metrics", s.metrics.handler(s.cfg.MetricsToken))
-	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection())
+	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection)
 	app.Use("/api", s.limitAPIByIP)
 	for _, r := range s.table() {
+		handlers := []fiber.Handler{authorize(r.access), r.handler}
 		switch r.access {
 		case apiToken:
-			app.Add(r.method, r.path, s.authorizeAPI, r.handler)
-			continue
+			handlers[0] = s.authorizeAPI
 		case public:
-			app.Add(r.method, r.path, r.handler)
-			continue
+			handlers = handlers[1:]
 		}
-		app.Add(r.method, r.path, authorize(r.access), r.handler)
+		app.Add(r.method, r.path, handlers...)
+		// Every page answers HEAD as it answers GET, without the body.
+		if r.method == fiber.MethodGet {
+			app.Add(fiber.MethodHead, r.path, handlers...)
+		}
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zona/mail"
+	"zona/secure"
 	"zona/store"
 )
 
@@ -80,6 +81,8 @@ type Server struct {
 	mailer  *mail.Mailer
 	metrics *metrics
 	log     *slog.Logger
+	// csrfKey keys the CSRF tokens of visitors (csrf.go).
+	csrfKey []byte
 	// touching holds the device hashes of the sessions whose last-seen time a request is
 	// writing now: the requests that arrive meanwhile leave it to that one.
 	touching sync.Map
@@ -92,9 +95,20 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	if s.mailer == nil {
 		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
 	}
+	key, err := st.Secret("csrf")
+	if err != nil {
+		// Visitors' tokens then last until the next restart, which costs an open sign-in
+		// form one retry: better than not serving.
+		s.log.Error("csrf secret not read; using one for this run only", "err", err)
+		key = secure.TokenHash(secure.Token())
+	}
+	s.csrfKey = key
 	app := fiber.New(fiber.Config{
-		AppName:                 "zona",
-		ErrorHandler:            s.handleError,
+		AppName:      "zona",
+		ErrorHandler: s.handleError,
+		// Paths match in one letter case only, everywhere: /API/v1 is not /api/v1, so the
+		// API's rules (no cookie session, JSON errors) cannot be stepped around.
+		CaseSensitive:           true,
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),

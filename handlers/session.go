@@ -53,6 +53,8 @@ type sessionData struct {
 	PrevAt int64  `json:"pa,omitempty"`
 	PrevIP string `json:"pi,omitempty"`
 	PrevUA string `json:"pu,omitempty"`
+	// CSRF is the session's CSRF token, made anew at every sign-in (csrf.go).
+	CSRF string `json:"c,omitempty"`
 	// Rev is, for a staff session, the staff record's revision at sign-in: a password
 	// change raises it and so ends the session.
 	Rev uint64 `json:"r,omitempty"`
@@ -322,7 +324,7 @@ func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry) err
 		return err
 	}
 	now := time.Now()
-	ws.data = sessionData{Kind: p.Kind, PID: p.sessionPID(), Started: now.Unix(), Seen: now.Unix()}
+	ws.data = sessionData{Kind: p.Kind, PID: p.sessionPID(), Started: now.Unix(), Seen: now.Unix(), CSRF: secure.Token()}
 	if prev != nil {
 		ws.data.PrevAt, ws.data.PrevIP, ws.data.PrevUA = prev.At.Unix(), prev.IP, prev.UserAgent
 	}

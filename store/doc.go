@@ -32,6 +32,7 @@
 //	invite/<sha256(token) hex>       the client and contact IDs of a pending invitation (TTL: its validity)
 //	apitoken/<sha256(token) hex>     APIToken: a bearer token of the JSON API (name, created, last used)
 //	apitokenname/<name, lower case>  hex SHA-256 of the API token of that name: the unique name index
+//	secret/<name>                    32 random bytes: a server secret (secret/csrf keys visitors' CSRF tokens)
 //
 // # Records
 //
