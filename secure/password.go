@@ -83,9 +83,13 @@ func Hash(ctx context.Context, secret string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := Default
+	return encode(Default, salt, key), nil
+}
+
+// encode is the PHC string of an argon2id key derived with p and salt.
+func encode(p Params, salt, key []byte) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // Verify reports whether secret matches the stored hash encoded.
@@ -102,15 +106,15 @@ func Verify(ctx context.Context, encoded, secret string) (bool, error) {
 }
 
 // dummyHash is checked against when the account does not exist, so that an unknown email
-// costs the same time as a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := Hash(context.Background(), "zona-dummy-password")
-	return h
-})
+// costs the same time as a wrong password. It has Default's parameters and a key that no
+// password derives: it is written, not computed, so it cannot fail (a hash computed here
+// during a flood could fail with ErrBusy, and would then stay broken for the process's
+// life).
+var dummyHash = encode(Default, []byte("zona-dummy-salt!"), make([]byte, Default.KeyLen))
 
 // VerifyNothing spends the time of one Verify without an account, and always fails.
 func VerifyNothing(ctx context.Context, secret string) error {
-	_, err := Verify(ctx, dummyHash(), secret)
+	_, err := Verify(ctx, dummyHash, secret)
 	return err
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -226,9 +227,13 @@ func (s *Store) RememberDevice(clientID, key string) (newToKnown bool, err error
 		} else if err != badger.ErrKeyNotFound {
 			return err
 		}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(knownDevicePrefix(clientID))})
-		it.Rewind()
-		newToKnown = it.Valid()
+		// The owner's kinds sit beside its contacts' ("<clientID>/<contactID>/..."): only
+		// keys right under this person's prefix are theirs.
+		prefix := []byte(knownDevicePrefix(clientID))
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		for it.Rewind(); it.Valid() && !newToKnown; it.Next() {
+			newToKnown = !bytes.Contains(it.Item().Key()[len(prefix):], []byte("/"))
+		}
 		it.Close()
 		return txn.Set(k, []byte(time.Now().UTC().Format(time.RFC3339)))
 	})
