@@ -18,16 +18,17 @@ import (
 	"zona/store/storetest"
 )
 
-// mailEnv is an env whose mail goes over SMTP to a real server in the test.
+// mailEnv is an env whose mail goes over SMTP to a real server in the test (started with
+// opts when given).
 type mailEnv struct {
 	*env
 	smtp   *mailtest.Server
 	worker *mail.Worker
 }
 
-func newMailEnv(t *testing.T) *mailEnv {
+func newMailEnv(t *testing.T, opts ...mailtest.Options) *mailEnv {
 	t.Helper()
-	srv := mailtest.Start(t, mailtest.Options{})
+	srv := mailtest.Start(t, append(opts, mailtest.Options{})[0])
 	st, kv := storetest.MustOpen(t)
 	mcfg := mail.Config{Host: srv.Host, Port: srv.Port, TLS: mail.TLSNone, From: "Hosting de Prueba <avisos@hosting.test>",
 		Timeout: 5 * time.Second}
