@@ -20,12 +20,13 @@ type background struct {
 	running atomic.Int32
 }
 
-// run starts job, unless maxBackground jobs are running already: it then reports false.
-func (b *background) run(log *slog.Logger, name string, job func() error) bool {
+// run starts job, unless maxBackground jobs are running already: it is then dropped, and
+// logged. A job's error is logged too; nobody waits for it.
+func (b *background) run(log *slog.Logger, name string, job func() error) {
 	if b.running.Add(1) > maxBackground {
 		b.running.Add(-1)
 		log.Warn("background job dropped: too many under way", "job", name)
-		return false
+		return
 	}
 	b.wg.Add(1)
 	go func() {
@@ -40,7 +41,6 @@ func (b *background) run(log *slog.Logger, name string, job func() error) bool {
 			log.Error("background job failed", "job", name, "err", err)
 		}
 	}()
-	return true
 }
 
 // wait returns once every job started has ended.

@@ -105,6 +105,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	return out, nil
 }
 
+// mailHTML is the HTML part of a MailContent.
 func mailHTML(ctx context.Context, m views.MailContent) (string, error) {
 	var b bytes.Buffer
 	err := views.MailHTML(m).Render(ctx, &b)
