@@ -66,7 +66,8 @@ func (s *Server) showEmails(c *fiber.Ctx) error {
 		return err
 	}
 	for _, m := range msgs {
-		page.Rows = append(page.Rows, views.EmailRow{ID: m.ID, At: m.At, Subject: m.Subject, Category: m.Category, Status: m.Status()})
+		page.Rows = append(page.Rows, views.EmailRow{ID: m.ID, At: m.At, Subject: m.Subject, Category: m.Category,
+			Status: m.Status(), Private: !m.OpenableBy(p.person())})
 	}
 	if next != "" {
 		page.OlderURL = q.url(next)

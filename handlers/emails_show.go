@@ -9,7 +9,8 @@ import (
 
 // showEmail is "Ver Mensaje": for htmx the viewer that opens inside the archive, else the
 // message's own page. The ID is looked up in the principal's account only, so another
-// account's message is not found; so is, for a contact, a message not addressed to it.
+// account's message is not found; so is one the principal may not open (messageFor). Each
+// copy's delivery is shown in words: the SMTP server's answer is for staff.
 func (s *Server) showEmail(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	m, err := s.messageFor(p, c.Params("id"))
@@ -29,7 +30,7 @@ func (s *Server) showEmail(c *fiber.Ctx) error {
 		if p.Contact != nil && cp.PersonID != p.Contact.ID {
 			continue // a contact sees its own copy, not who else received the message
 		}
-		v.Copies = append(v.Copies, views.EmailCopy{To: cp.To, Status: cp.Status, Attempts: cp.Attempts, Error: cp.LastError})
+		v.Copies = append(v.Copies, views.EmailCopy{To: cp.To, Status: cp.Status})
 	}
 	if v.Text {
 		body, err := s.store.MessageBodyByID(p.ClientID(), m.ID)
@@ -44,14 +45,15 @@ func (s *Server) showEmail(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, m.Subject, views.EmailPage(v))
 }
 
-// messageFor is the message id of p's account that p may read: any for the owner, for a
-// contact only one with a copy addressed to it (else ErrNotFound, as for another account's).
+// messageFor is the message id of p's account that p may open (store.Message.OpenableBy):
+// for a contact one addressed to it, for the owner any but another person's security mail.
+// Any other is ErrNotFound, as another account's is.
 func (s *Server) messageFor(p *principal, id string) (*store.Message, error) {
 	m, err := s.store.MessageByID(p.ClientID(), id)
 	if err != nil {
 		return nil, err
 	}
-	if p.Contact != nil && !m.AddressedTo(p.Contact.ID) {
+	if !m.OpenableBy(p.person()) {
 		return nil, store.ErrNotFound
 	}
 	return m, nil

@@ -54,7 +54,7 @@ func TestEmailsArchive(t *testing.T) {
 	if rows.Length() != 20 || rows.First().Text() != "Renovación de dominio" || rows.Eq(1).Text() != "Nota de pago 24" {
 		t.Fatalf("first page: %d rows, first %q", rows.Length(), rows.First().Text())
 	}
-	if got := r.text(`[data-testid="email-status"]`); !strings.Contains(got, "En cola") {
+	if got := r.text(`[data-testid="email-status"]`); !strings.Contains(got, "En camino") {
 		t.Errorf("status %q", got)
 	}
 	if !strings.Contains(r.body, "Dominios") || !strings.Contains(r.body, "Notas") {

@@ -56,7 +56,11 @@ func historyRules() map[string]historyRule {
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				b := e.agent()
 				b.get("/password/forgot")
-				return func() *response { return b.post("/password/forgot", url.Values{"email": {testEmail}}) }
+				return func() *response {
+					r := b.post("/password/forgot", url.Values{"email": {testEmail}})
+					waitQueued(t, e.st, e.client.ID, 1) // the link is made after the answer
+					return r
+				}
 			}},
 		"POST /password/reset/:token": {kind: store.KindPasswordReset, actorKind: store.ActorOwner, mails: 1,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,7 +32,10 @@ func emailField(t *locales.Translator, value string) views.Field {
 }
 
 // sendReset answers a reset request. The answer is the same whether the email belongs to
-// an account or not; only a flood from one address is told to wait.
+// an account or not, and so is the time it takes: after the checks of the form and of the
+// address's limit, which every request goes through, the answer goes out and the lookup,
+// the link and the mail are made in the background (mailReset). Only a flood from one
+// address is told to wait.
 func (s *Server) sendReset(c *fiber.Ctx) error {
 	t := s.tr(c)
 	email, ok := formText(c, "email", false)
@@ -46,11 +50,19 @@ func (s *Server) sendReset(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusTooManyRequests, t.T("page.forgot.title"),
 			views.Forgot(views.ForgotPage{Email: field, Error: t.T("page.login.locked", "Count", minutes(left))}))
 	}
-	sent := views.ForgotPage{Sent: true}
+	email, o := strings.Clone(email), s.originOf(c)
+	s.later.run(s.log, "password reset", func() error { return s.mailReset(email, o) })
+	return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(views.ForgotPage{Sent: true}))
+}
+
+// mailReset makes a reset link for the person who signs in with email, if any, and mails
+// it to them alone; the request o asked for it. An unknown email, a contact without
+// access, and a person over their limit get nothing.
+func (s *Server) mailReset(email string, o origin) error {
 	cl, ct, err := s.store.Login(email)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && ct != nil && !ct.CanSignIn()) {
-		s.log.Info("password reset for an unknown email", "ip", c.IP())
-		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
+		s.log.Info("password reset for an unknown email", "ip", o.ip)
+		return nil
 	}
 	if err != nil {
 		return err
@@ -59,17 +71,15 @@ func (s *Server) sendReset(c *fiber.Ctx) error {
 	if ok, _, err := s.kv.Reserve(web.ResetPerson.For(p.ID)); err != nil {
 		return err
 	} else if !ok {
-		s.log.Info("password reset requests limited", "client", cl.ID, "person", p.ID, "ip", c.IP())
-		return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
+		s.log.Info("password reset requests limited", "client", cl.ID, "person", p.ID, "ip", o.ip)
+		return nil
 	}
 	token := secure.Token()
-	ev := s.event(c, nil, store.KindResetRequested)
+	system := store.Actor{Kind: store.ActorSystem}
+	ev := store.Event{Kind: store.KindResetRequested, Actor: system, IP: o.ip, UserAgent: o.userAgent}
 	if err := s.store.CreateReset(cl, ct, secure.TokenHash(token), time.Now().Add(resetValid), ev); err != nil {
 		return err
 	}
 	data := mail.TemplateData{Link: s.link("/password/reset/" + token), Valid: resetValid}
-	if err := s.sendPersonMail(c, p, mail.TplPasswordReset, data, store.Actor{Kind: store.ActorSystem}); err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, t.T("page.forgot.title"), views.Forgot(sent))
+	return s.mailPerson(o, p, mail.TplPasswordReset, data, system)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,16 +18,17 @@ import (
 	"zona/store/storetest"
 )
 
-// mailEnv is an env whose mail goes over SMTP to a real server in the test.
+// mailEnv is an env whose mail goes over SMTP to a real server in the test (started with
+// opts when given).
 type mailEnv struct {
 	*env
 	smtp   *mailtest.Server
 	worker *mail.Worker
 }
 
-func newMailEnv(t *testing.T) *mailEnv {
+func newMailEnv(t *testing.T, opts ...mailtest.Options) *mailEnv {
 	t.Helper()
-	srv := mailtest.Start(t, mailtest.Options{})
+	srv := mailtest.Start(t, append(opts, mailtest.Options{})[0])
 	st, kv := storetest.MustOpen(t)
 	mcfg := mail.Config{Host: srv.Host, Port: srv.Port, TLS: mail.TLSNone, From: "Hosting de Prueba <avisos@hosting.test>",
 		Timeout: 5 * time.Second}
@@ -38,13 +41,50 @@ func newMailEnv(t *testing.T) *mailEnv {
 	return &mailEnv{env: &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}, smtp: srv, worker: w}
 }
 
-// deliver sends what the outbox holds and returns everything the SMTP server received.
+// deliver sends what the outbox holds until the SMTP server has received want messages
+// (or 5 s passed), and returns everything it received. Some mail is queued after the
+// request that causes it was answered (a password reset's), so the outbox is read again
+// until then.
 func (m *mailEnv) deliver(want int) []mailtest.Received {
 	m.t.Helper()
-	if _, err := m.worker.RunOnce(context.Background()); err != nil {
-		m.t.Fatal(err)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := m.worker.RunOnce(context.Background()); err != nil {
+			m.t.Fatal(err)
+		}
+		if got := m.smtp.Received(); len(got) >= want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	return m.smtp.WaitFor(want, 5*time.Second)
+}
+
+// drain waits for the work the server does after answering a request (a password
+// reset's): the shutdown hook that waits for it runs even though app.Test serves without
+// a listener. The app is not used after it.
+func (e *env) drain() {
+	e.t.Helper()
+	if err := e.app.ShutdownWithTimeout(5 * time.Second); err != nil && !strings.Contains(err.Error(), "not running") {
+		e.t.Fatal(err)
+	}
+}
+
+// waitQueued waits until clientID's archive holds n messages, queued by work done after a
+// request was answered.
+func waitQueued(t testing.TB, st *store.Store, clientID string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		msgs, _, err := st.ListMessages(clientID, store.MessageQuery{Limit: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages queued, want %d", len(msgs), n)
+		}
+	}
 }
 
 func resetLink(t *testing.T, r mailtest.Received) string {
@@ -159,8 +199,11 @@ func TestResetRequestsAreLimitedPerEmail(t *testing.T) {
 			t.Fatalf("request %d: %d", i, res.StatusCode)
 		}
 	}
+	m.drain()
 	m.deliver(3)
-	time.Sleep(200 * time.Millisecond)
+	if _, err := m.worker.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(m.smtp.Received()); n != 3 {
 		t.Fatalf("%d reset emails for 5 requests, want 3", n)
 	}
@@ -222,5 +265,57 @@ func TestContactResetsItsOwnPassword(t *testing.T) {
 		if e.Kind == store.KindPasswordReset && (e.Actor.Kind != store.ActorContact || e.Actor.ID != ct.ID) {
 			t.Fatalf("reset recorded as %+v", e.Actor)
 		}
+	}
+}
+
+// TestResetAnswersAlikeForKnownAndUnknownEmails: the answer to a reset request cannot tell
+// whether the email has an account, by its page or by its time. The work a known email
+// costs (the lookup, the link, the mail) happens after the answer: here the mail is held
+// back, and the answer comes anyway, the same page as for an unknown email.
+func TestResetAnswersAlikeForKnownAndUnknownEmails(t *testing.T) {
+	release := make(chan struct{})
+	var held atomic.Int32
+	st, kv := storetest.MustOpen(t)
+	cfg := storetest.Config()
+	cfg.Mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
+	cfg.Mailer.People = func(string) ([]mail.Recipient, error) {
+		held.Add(1)
+		<-release
+		return nil, nil
+	}
+	c := storetest.MustCreateClient(t, st, testEmail, "Ana", "López", testPassword)
+	e := &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}
+	t.Cleanup(func() { close(release) })
+
+	answer := func(email string) *response {
+		a := e.agent()
+		a.get("/password/forgot")
+		done := make(chan *response, 1)
+		go func() { done <- a.post("/password/forgot", url.Values{"email": {email}}) }()
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the answer for %s waited for the mail", email)
+			return nil
+		}
+	}
+	known, unknown := answer(testEmail), answer("nadie@example.mx")
+	csrf := regexp.MustCompile(`csrf\.[A-Za-z0-9_-]+`)
+	if known.StatusCode != http.StatusOK || known.StatusCode != unknown.StatusCode ||
+		csrf.ReplaceAllString(known.body, "") != csrf.ReplaceAllString(unknown.body, "") {
+		t.Fatalf("answers differ: %d / %d\n%s\n---\n%s", known.StatusCode, unknown.StatusCode, known.body, unknown.body)
+	}
+	// The known email's mail is under way meanwhile, and is queued once let go.
+	for deadline := time.Now().Add(5 * time.Second); held.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no mail was started for the known email")
+		}
+	}
+	release <- struct{}{}
+	waitQueued(t, e.st, e.client.ID, 1)
+	e.drain()
+	if n := held.Load(); n != 1 {
+		t.Errorf("%d mails started, want 1: the unknown email made one", n)
 	}
 }

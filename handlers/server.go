@@ -86,6 +86,8 @@ type Server struct {
 	// touching holds the device hashes of the sessions whose last-seen time a request is
 	// writing now: the requests that arrive meanwhile leave it to that one.
 	touching sync.Map
+	// later runs the work that must not show in a request's answer (a password reset's).
+	later background
 }
 
 // New builds the Fiber app with every route of Zona.
@@ -122,6 +124,7 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 		DisableStartupMessage: true,
 	})
 	s.routes(app)
+	app.Hooks().OnShutdown(s.later.wait)
 	return app
 }
 

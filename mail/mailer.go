@@ -17,6 +17,10 @@ type Outgoing struct {
 	HTML     string
 	// Text is the plain-text part; when empty it is derived from HTML.
 	Text string
+	// Secret, when set, is what the copies deliver in place of HTML and Text, which are then
+	// its redacted form: it carries a one-time link that goes out by SMTP and is never
+	// archived (see Rendered).
+	Secret *store.MessageBody
 	// Concerns is the person an account (security) message is about; it is the only
 	// recipient of such a message.
 	Concerns *Recipient
@@ -114,7 +118,14 @@ func (m *Mailer) Send(out Outgoing) (*store.Message, error) {
 	for k, v := range out.Event.Detail {
 		ev.Detail[k] = v
 	}
-	if err := m.st.QueueMessage(msg, store.MessageBody{HTML: out.HTML, Text: text}, m.cfg.Domain(), ev); err != nil {
+	var secret *store.MessageBody
+	if out.Secret != nil {
+		secret = &store.MessageBody{HTML: out.Secret.HTML, Text: out.Secret.Text}
+		if strings.TrimSpace(secret.Text) == "" {
+			secret.Text = HTMLToText(secret.HTML)
+		}
+	}
+	if err := m.st.QueueMessage(msg, store.MessageBody{HTML: out.HTML, Text: text}, secret, m.cfg.Domain(), ev); err != nil {
 		return nil, err
 	}
 	if m.worker != nil {

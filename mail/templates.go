@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"zona/locales"
+	"zona/store"
 	"zona/views"
 )
 
@@ -40,9 +41,12 @@ type TemplateData struct {
 	Device   string        // new sign-in
 }
 
-// Rendered is a template made into a message.
+// Rendered is a template made into a message. HTML and Text may be archived. A template
+// with a one-time link has them with the link replaced by a note, and the link in Secret,
+// the body that only goes out by SMTP.
 type Rendered struct {
 	Subject, HTML, Text string
+	Secret              *store.MessageBody
 }
 
 // Render makes tpl into a message in lang (Spanish when unsupported) under brand; dates are
@@ -73,6 +77,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		}
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"validity", args...)}
 		m.ActionLabel, m.ActionURL = t.T(key+"action"), d.Link
+		m.Redacted = t.T("mail.link_redacted")
 	case TplPasswordChanged:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"sessions", args...)}
 	case TplEmailChangeNotice:
@@ -82,12 +87,29 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	default:
 		return Rendered{}, fmt.Errorf("mail: unknown template %q", tpl)
 	}
-	var html bytes.Buffer
 	ctx := views.WithCtx(context.Background(), &views.Ctx{Tr: t, Brand: brand, Loc: loc})
-	if err := views.MailHTML(m).Render(ctx, &html); err != nil {
+	out := Rendered{Subject: t.T(key+"subject", args...)}
+	if m.ActionURL != "" {
+		html, err := mailHTML(ctx, m)
+		if err != nil {
+			return Rendered{}, err
+		}
+		out.Secret = &store.MessageBody{HTML: html, Text: mailText(m)}
+		m.ActionURL = ""
+	}
+	html, err := mailHTML(ctx, m)
+	if err != nil {
 		return Rendered{}, err
 	}
-	return Rendered{Subject: t.T(key+"subject", args...), HTML: html.String(), Text: mailText(m)}, nil
+	out.HTML, out.Text = html, mailText(m)
+	return out, nil
+}
+
+// mailHTML is the HTML part of a MailContent.
+func mailHTML(ctx context.Context, m views.MailContent) (string, error) {
+	var b bytes.Buffer
+	err := views.MailHTML(m).Render(ctx, &b)
+	return b.String(), err
 }
 
 // mailText is the text part of a MailContent.
@@ -99,6 +121,8 @@ func mailText(m views.MailContent) string {
 	}
 	if m.ActionURL != "" {
 		b.WriteString(m.ActionLabel + ":\n" + m.ActionURL + "\n\n")
+	} else if m.Redacted != "" {
+		b.WriteString(m.Redacted + "\n\n")
 	}
 	if m.Note != "" {
 		b.WriteString(m.Note + "\n\n")

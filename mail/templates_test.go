@@ -25,10 +25,20 @@ func TestTemplatesInEveryLanguage(t *testing.T) {
 					t.Errorf("%s %s %s lacks the brand", lang, tpl, part)
 				}
 			}
+			// A one-time link goes out in Secret alone; the archivable parts carry the note.
+			note := locales.For(lang).T("mail.link_redacted")
 			if tpl == TplInvitation || tpl == TplPasswordReset || tpl == TplEmailChange {
-				if !strings.Contains(r.Text, d.Link) || !strings.Contains(r.HTML, `href="https://zona.test/invite/abc?x=1&amp;y=2"`) {
-					t.Errorf("%s %s: link missing", lang, tpl)
+				if r.Secret == nil || !strings.Contains(r.Secret.Text, d.Link) || !strings.Contains(r.Secret.HTML, `href="https://zona.test/invite/abc?x=1&amp;y=2"`) {
+					t.Errorf("%s %s: link missing from what is sent", lang, tpl)
 				}
+				if strings.Contains(r.HTML, "/invite/") || strings.Contains(r.Text, "/invite/") {
+					t.Errorf("%s %s: the archivable parts carry the link", lang, tpl)
+				}
+				if !strings.Contains(r.HTML, note) || !strings.Contains(r.Text, note) || strings.Contains(r.Secret.Text, note) {
+					t.Errorf("%s %s: the note is not where the link was", lang, tpl)
+				}
+			} else if r.Secret != nil || strings.Contains(r.Text, note) {
+				t.Errorf("%s %s: a message without a link has a secret body", lang, tpl)
 			}
 			if !strings.Contains(r.HTML, `lang="`+locales.For(lang).HTMLLang()+`"`) {
 				t.Errorf("%s %s: html lang", lang, tpl)

@@ -23,7 +23,9 @@
 //	knowndev/<clientID>/<digest>     a kind of device (browser, system) this client signed in from
 //	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
-//	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed
+//	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed;
+//	                                 the only place a security mail's one-time link is kept (msgbody
+//	                                 holds the archived form, the link replaced by a note)
 //	actanchor/<clientID>             the ID and hash of the last Entry removed by retention
 //	pinfail/<clientID>               times of the recent wrong security PINs (lockout count)
 //	emailchange/<sha256(token)>      EmailChange waiting for its link (TTL: the link's validity)

@@ -137,6 +137,10 @@ type OutboxItem struct {
 	// LeaseUntil is when an attempt in state sending is taken as abandoned (its process
 	// died) and may be made again.
 	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	// Secret, when set, is the body this copy delivers in place of the archived one: it
+	// carries a one-time link, which the archive never keeps. It goes when the item goes,
+	// once the copy is sent or given up.
+	Secret *MessageBody `json:"secret,omitempty"`
 }
 
 // Due reports whether the item may be attempted at now.
@@ -180,8 +184,10 @@ func Fold(s string) string {
 // QueueMessage archives m with its body, puts every copy in the outbox, and records ev in
 // the client's history, all in one transaction: a message is either archived and queued
 // and recorded, or none of it. It fills in the IDs, the time and each copy's status;
-// messageIDDomain is the right-hand side of the copies' Message-ID headers.
-func (s *Store) QueueMessage(m *Message, body MessageBody, messageIDDomain string, ev Event) error {
+// messageIDDomain is the right-hand side of the copies' Message-ID headers. secret, when
+// not nil, is what the copies deliver instead of body, because it carries a one-time link:
+// it is kept in the outbox items alone, so the archive only ever holds body.
+func (s *Store) QueueMessage(m *Message, body MessageBody, secret *MessageBody, messageIDDomain string, ev Event) error {
 	if !validID(m.ClientID) {
 		return ErrNotFound
 	}
@@ -200,7 +206,7 @@ func (s *Store) QueueMessage(m *Message, body MessageBody, messageIDDomain strin
 		c.ID = NewID()
 		c.MessageID = strings.ToLower(c.ID) + "@" + messageIDDomain
 		c.Status, c.Attempts, c.NextAttempt = CopyQueued, 0, now
-		items[i] = OutboxItem{CopyID: c.ID, ClientID: m.ClientID, MessageID: m.ID, State: CopyQueued, NextAttempt: now}
+		items[i] = OutboxItem{CopyID: c.ID, ClientID: m.ClientID, MessageID: m.ID, State: CopyQueued, NextAttempt: now, Secret: secret}
 	}
 	return s.update(func(txn *badger.Txn) error {
 		if _, err := txn.Get([]byte(clientKey(m.ClientID))); err != nil {
@@ -261,12 +267,14 @@ type MessageQuery struct {
 	Before string
 	// Limit is the page size.
 	Limit int
-	// Text, when set, keeps only messages whose subject or text contains it (folded).
+	// Text, when set, keeps only messages whose subject or text contains it (folded). A
+	// message the reader may not open (see OpenableBy) is matched on its subject alone, so
+	// that a search reveals nothing of a body the reader may not read.
 	Text string
 	// Since and Until, when set, keep only messages sent in [Since, Until).
 	Since, Until time.Time
 	// Person, when set, keeps only messages with a copy addressed to that contact (its ID):
-	// a contact sees the emails sent to it, not the whole account's.
+	// a contact sees the emails sent to it, not the whole account's. Empty is the owner.
 	Person string
 	// Scanned, when set, receives how many messages were examined.
 	Scanned *int
@@ -276,6 +284,25 @@ type MessageQuery struct {
 func (m *Message) AddressedTo(person string) bool {
 	for _, c := range m.Copies {
 		if c.Kind == "contact" && c.PersonID == person {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenableBy reports whether person (a contact's ID, or "" for the owner) may open m and
+// read its body. A contact may open a message addressed to it. The owner may open every
+// message of the account but another person's account (security) mail: that one may carry
+// what only its recipient should read, so the owner sees that it was sent, not what it says.
+func (m *Message) OpenableBy(person string) bool {
+	if person != "" {
+		return m.AddressedTo(person)
+	}
+	if m.Category != CategoryAccount {
+		return true
+	}
+	for _, c := range m.Copies {
+		if c.Kind == "owner" {
 			return true
 		}
 	}
@@ -363,6 +390,9 @@ func (s *Store) ListMessages(clientID string, q MessageQuery) ([]Message, string
 				if err := get(txn, messageKey(clientID, id), &m); err != nil {
 					return err
 				}
+				if !m.OpenableBy(q.Person) && !strings.Contains(Fold(m.Subject), needle) {
+					continue
+				}
 				if q.Person == "" || m.AddressedTo(q.Person) {
 					out = append(out, m)
 				}
@@ -448,7 +478,9 @@ func (s *Store) ClaimCopy(copyID string, now, leaseUntil time.Time) (*Delivery, 
 		if c == nil {
 			return ErrNotFound
 		}
-		if err := get(txn, messageBodyKey(o.ClientID, o.MessageID), &d.Body); err != nil {
+		if o.Secret != nil {
+			d.Body = *o.Secret
+		} else if err := get(txn, messageBodyKey(o.ClientID, o.MessageID), &d.Body); err != nil {
 			return err
 		}
 		o.State, o.LeaseUntil = CopySending, leaseUntil

@@ -12,11 +12,13 @@ import (
 )
 
 // SchemaVersion is the version of the key layout and records this release writes.
-const SchemaVersion uint32 = 1
+const SchemaVersion uint32 = 2
 
 // migrations[v] upgrades data from schema v to v+1. Open runs every step between the stored
-// version and SchemaVersion, each in its own transaction.
-var migrations = map[uint32]func(txn *badger.Txn) error{}
+// version and SchemaVersion and records the new version once a step has finished. A step
+// writes in as many transactions as it needs (one transaction holds only about a megabyte
+// of writes here), so it must be safe to run again after a process died halfway through.
+var migrations = map[uint32]func(s *Store) error{1: redactArchivedLinks}
 
 // Store is Zona's domain database.
 type Store struct {
@@ -119,13 +121,13 @@ func (s *Store) migrate() error {
 	return nil
 }
 
-func (s *Store) setSchema(v uint32, step func(*badger.Txn) error) error {
-	return s.db.Update(func(txn *badger.Txn) error {
-		if step != nil {
-			if err := step(txn); err != nil {
-				return err
-			}
+func (s *Store) setSchema(v uint32, step func(*Store) error) error {
+	if step != nil {
+		if err := step(s); err != nil {
+			return err
 		}
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
 		return txn.Set(keySchema, binary.BigEndian.AppendUint32(nil, v))
 	})
 }
