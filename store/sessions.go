@@ -16,6 +16,7 @@ import (
 // database at <data>/sessions, through Fiber's storage adapter. Its keys expire by TTL.
 type Sessions struct {
 	*fiberbadger.Storage
+	disk *DiskGuard
 }
 
 // SessionOptions returns the Badger v3 options for the sessions store in dir: sized like the
@@ -58,12 +59,33 @@ func OpenSessions(dataDir string, log *slog.Logger) (s *Sessions, err error) {
 		GCInterval:    time.Minute,
 		BadgerOptions: SessionOptions(dir, log),
 	})
-	return &Sessions{st}, nil
+	return &Sessions{Storage: st}, nil
+}
+
+// GuardDisk makes every later Set and Hit ask g first, refused with ErrDiskFull while the
+// data volume is low on space. Deletes go through: each is a tombstone of a few bytes that
+// the guard's floor covers, and refusing one would keep alive a session that has to end.
+// Call it before the store is shared.
+func (s *Sessions) GuardDisk(g *DiskGuard) { s.disk = g }
+
+// Set stores val under key for exp (forever when zero), unless the data volume is low on
+// space (ErrDiskFull). Fiber's session, CSRF and limiter middleware write through it.
+func (s *Sessions) Set(key string, val []byte, exp time.Duration) error {
+	if err := s.disk.allowWrite(); err != nil {
+		return err
+	}
+	return s.Storage.Set(key, val, exp)
 }
 
 // Hit adds one to the counter at key and returns its new value. A counter lives for window
 // from its first hit and then starts again from zero.
+//
+// While the data volume is low on space it returns ErrDiskFull and counts nothing: an
+// attempt that cannot be counted is not made.
 func (s *Sessions) Hit(key string, window time.Duration) (int, error) {
+	if err := s.disk.allowWrite(); err != nil {
+		return 0, err
+	}
 	var n uint32
 	for range 8 {
 		err := s.Conn().Update(func(txn *badger3.Txn) error {

@@ -25,6 +25,8 @@ type Store struct {
 	// read: the dashboard reads the same client and newest entries on every request.
 	clients *decodeCache[Client]
 	entries *decodeCache[Entry]
+	// disk refuses writes while the data volume is low on space (nil: never).
+	disk *DiskGuard
 }
 
 // Options returns the Badger options Zona uses for its domain database in dir: writes are
@@ -65,6 +67,13 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 	}
 	return s, nil
 }
+
+// GuardDisk makes every later write ask g first, refused with ErrDiskFull while the data
+// volume is low on space. Call it before the store is shared.
+func (s *Store) GuardDisk(g *DiskGuard) { s.disk = g }
+
+// Disk is the store's free-space guard (nil when it has none).
+func (s *Store) Disk() *DiskGuard { return s.disk }
 
 // Close flushes and closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -131,7 +140,12 @@ func (s *Store) setSchema(v uint32, step func(*badger.Txn) error) error {
 // transaction wrote a key this one read. fn must therefore be safe to run again: it reads
 // what it needs inside the transaction, so a retry sees the other writer's result (and a
 // revision check inside fn then reports ErrConflict where a person's edit really collided).
+//
+// While the data volume is low on space it returns ErrDiskFull without starting a transaction.
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	if err := s.disk.allowWrite(); err != nil {
+		return err
+	}
 	for range 8 {
 		err := s.db.Update(fn)
 		if !errors.Is(err, badger.ErrConflict) {
