@@ -73,6 +73,11 @@ func (s *Server) authorizeAPI(c *fiber.Ctx) error {
 // configured limit.
 func (s *Server) apiLimit(c *fiber.Ctx, key string) error {
 	n, err := s.kv.Hit(key, apiWindow)
+	if errors.Is(err, store.ErrDiskFull) && (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
+		// A full disk cannot count the request: a read goes on uncounted, as pages do for
+		// people, while anything that writes is refused by the store itself.
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,9 @@ func TestFullDiskRefusesWritesAndRecovers(t *testing.T) {
 	if got := wantAPIError(t, res, http.StatusServiceUnavailable, "disk_full"); !strings.Contains(got.Error.Message, "out of space") {
 		t.Errorf("API message %q", got.Error.Message)
 	}
+	if res := apiCall(e, token, http.MethodGet, "/api/v1/clients/"+client.ID, ""); res.StatusCode != http.StatusOK {
+		t.Errorf("API read on a full disk: %d %.300s", res.StatusCode, res.body)
+	}
 	for _, path := range []string{"/zona", "/account"} {
 		if r := a.get(path); r.StatusCode != http.StatusOK {
 			t.Errorf("GET %s on a full disk: %d %.300s", path, r.StatusCode, r.body)
