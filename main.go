@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // the binary carries its time zones; the container has none
+
+	"github.com/dustin/go-humanize"
 
 	"zona/handlers"
 	"zona/mail"
@@ -137,6 +140,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
 	maxContacts := fs.Int("max-contacts", envInt("MAX_CONTACTS", store.DefaultMaxContacts), "contacts an account may have (env ZONA_MAX_CONTACTS)")
+	minFree := fs.String("min-free-space", env("MIN_FREE_SPACE", humanize.IBytes(store.DefaultMinFreeSpace())),
+		"refuse writes while the data volume has less free space, as bytes or a size like 512MiB (env ZONA_MIN_FREE_SPACE)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env ZONA_LOG_LEVEL)")
 	// Outgoing mail (mail.Config). Without --smtp-host mail is archived, logged and kept queued.
 	smtpHost := fs.String("smtp-host", env("SMTP_HOST", ""), "SMTP server; empty: mail is only archived (env ZONA_SMTP_HOST)")
@@ -164,6 +169,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if *hashes > 0 {
 		secure.SetConcurrency(*hashes)
 	}
+	floor, err := humanize.ParseBytes(*minFree)
+	if err != nil {
+		return fmt.Errorf("--min-free-space: %w", err)
+	}
 
 	st, kv, err := openStores(*data, log)
 	if err != nil {
@@ -172,6 +181,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	defer closeStores(st, kv, log)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	disk := store.NewDiskGuard(*data, floor, log)
+	st.GuardDisk(disk)
+	kv.GuardDisk(disk)
+	go disk.Run(ctx, time.Second)
 	if *retention > 0 {
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -179,7 +192,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		defer wg.Wait() // runs before closeStores: a prune never meets a closed store
 	}
 
-	if err := printSetupLink(st, *baseURL, stdout); err != nil {
+	// On a full disk the server still starts, to serve what can be read; the link waits for
+	// a start with space.
+	if err := printSetupLink(st, *baseURL, stdout); errors.Is(err, store.ErrDiskFull) {
+		log.Error("no setup link printed: the data volume is low on space")
+	} else if err != nil {
 		return err
 	}
 	mailCfg := mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: env("SMTP_PASSWORD", ""),

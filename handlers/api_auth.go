@@ -73,6 +73,11 @@ func (s *Server) authorizeAPI(c *fiber.Ctx) error {
 func (s *Server) apiLimit(c *fiber.Ctx, name, subject string) error {
 	l := web.APILimit(name, s.cfg.APIRateLimit).For(subject)
 	n, err := s.kv.Hit(l.Key, l.Window)
+	if errors.Is(err, store.ErrDiskFull) && (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
+		// A full disk cannot count the request: a read goes on uncounted, as pages do for
+		// people, while anything that writes is refused by the store itself.
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,8 @@ func (s *Server) handleAPIError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &ae):
 		status, code, message, fields = ae.status, ae.code, ae.message, ae.fields
+	case errors.Is(err, store.ErrDiskFull):
+		status, code, message = fiber.StatusServiceUnavailable, store.ErrDiskFull.Code, en.T(store.ErrDiskFull.MsgKey)
 	case errors.Is(err, store.ErrNotFound):
 		status, code, message = fiber.StatusNotFound, "not_found", "Not found."
 	case errors.As(err, &domain):
@@ -86,7 +88,7 @@ func (s *Server) handleAPIError(c *fiber.Ctx, err error) error {
 		body.Error.RequestID = rid
 	}
 	if status == fiber.StatusServiceUnavailable {
-		c.Set(fiber.HeaderRetryAfter, "5")
+		c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 	}
 	if status == fiber.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="zona"`)

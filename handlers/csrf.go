@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zona/secure"
+	"zona/store"
 	"zona/views"
 )
 
@@ -59,7 +61,9 @@ func (s *Server) ensureCSRF(c *fiber.Ctx) error {
 	if ws != nil && ws.data.PID != "" {
 		if ws.data.CSRF == "" {
 			ws.data.CSRF = secure.Token()
-			return s.writeSession(c, ws)
+			if err := s.writeSession(c, ws); err != nil && !errors.Is(err, store.ErrDiskFull) {
+				return err // on a full disk the page is read all the same; posts wait for space
+			}
 		}
 		return nil
 	}

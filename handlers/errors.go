@@ -34,6 +34,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &shown):
 		status, key = shown.status, shown.msgKey
+	case errors.Is(err, store.ErrDiskFull):
+		status, key = fiber.StatusServiceUnavailable, store.ErrDiskFull.MsgKey
 	case errors.Is(err, store.ErrNotFound):
 		status, key = fiber.StatusNotFound, "error.not_found"
 	case errors.As(err, &domain):
@@ -48,7 +50,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "err", err, "method", c.Method(), "path", c.Path(), "request_id", rid)
 	}
 	if status == fiber.StatusServiceUnavailable {
-		c.Set(fiber.HeaderRetryAfter, "5")
+		c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	t := s.tr(c)
@@ -61,6 +63,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(status).SendString(page.Message)
 	}
 	return nil
+}
+
+// retryAfter is the Retry-After of a 503 caused by err, in seconds: a busy server frees up
+// in seconds, a full disk in minutes at best (someone has to free space).
+func retryAfter(err error) string {
+	if errors.Is(err, store.ErrDiskFull) {
+		return "120"
+	}
+	return "5"
 }
 
 func statusKey(code int) string {

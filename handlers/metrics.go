@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"zona/store"
 )
 
 // metrics are Zona's Prometheus metrics, in a registry of their own.
@@ -19,7 +21,9 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+// newMetrics builds the registry; with a disk guard, it also reports the data volume's
+// free space, the floor under which writes are refused, and whether they are refused now.
+func newMetrics(disk *store.DiskGuard) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -32,29 +36,62 @@ func newMetrics() *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if disk != nil {
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "zona_disk_free_bytes", Help: "Free space on the data volume at the last reading.",
+			}, func() float64 { return float64(disk.Free()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "zona_disk_floor_bytes", Help: "Free space under which Zona refuses writes.",
+			}, func() float64 { return float64(disk.Floor()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "zona_disk_low", Help: "1 while the data volume is under the floor and writes are refused, else 0.",
+			}, func() float64 {
+				if disk.Low() {
+					return 1
+				}
+				return 0
+			}))
+	}
 	return m
 }
 
 // observe counts every request under its route pattern (never the raw path, so the number
-// of series stays bounded).
+// of series stays bounded) and the status the person received. An error a handler returns
+// is answered here, by the app's one error handler, before the status is read: counted
+// after this middleware returned, a 403 or 404 returned as an error would read as the
+// status the handler had left (or a guess), not the page that was sent.
 func (m *metrics) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	err := c.Next()
-	route := c.Route().Path
-	if c.Route().Method == "USE" { // only the catch-all answered: a 404
-		route = "unmatched"
-	}
-	status := c.Response().StatusCode()
-	if err != nil {
-		if fe, ok := err.(*fiber.Error); ok {
-			status = fe.Code
-		} else if status < 400 {
-			status = fiber.StatusInternalServerError
+	if err := c.Next(); err != nil {
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError) // as Fiber does when its handler fails
 		}
 	}
-	m.requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, c.Method()).Observe(time.Since(start).Seconds())
-	return err
+	// The route's Path is the pattern registered in the route table, a string that lives as
+	// long as the app; a middleware that answered (the 404 catch-all, a CSRF refusal) has
+	// none worth naming.
+	route := c.Route().Path
+	if c.Route().Method == "USE" {
+		route = "unmatched"
+	}
+	method := methodLabel(c.Method())
+	m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().StatusCode())).Inc()
+	m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// methodLabel is the request's method as one of Fiber's constant strings. c.Method()
+// points into a buffer the next request on the connection overwrites, and Prometheus keeps
+// the label strings of every series it creates: a label taken from the buffer turns into
+// "GETT" or "POS" later, and the scrape then fails.
+func methodLabel(method string) string {
+	for _, m := range fiber.DefaultMethods {
+		if m == method {
+			return m
+		}
+	}
+	return "OTHER"
 }
 
 // handler serves the metrics; with a token configured, only to a request that bears it.

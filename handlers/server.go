@@ -93,7 +93,7 @@ type Server struct {
 // New builds the Fiber app with every route of Zona.
 func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	cfg.defaults()
-	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, metrics: newMetrics(), log: cfg.Logger}
+	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, metrics: newMetrics(st.Disk()), log: cfg.Logger}
 	if s.mailer == nil {
 		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
 	}

@@ -271,9 +271,12 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	defer s.touching.Delete(hash)
 	ws.data.Seen = now.Unix()
 	if serr := s.writeSession(c, ws); serr != nil {
+		if errors.Is(serr, store.ErrDiskFull) {
+			return err // the page was read all the same; a request after space returns refreshes the time
+		}
 		return errors.Join(err, serr)
 	}
-	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil && !errors.Is(terr, store.ErrNotFound) {
+	if terr := s.store.TouchDevice(p.ClientID(), hash, c.IP(), now); terr != nil && !errors.Is(terr, store.ErrNotFound) && !errors.Is(terr, store.ErrDiskFull) {
 		return errors.Join(err, terr)
 	}
 	return err

@@ -10,6 +10,9 @@ import (
 	"zona/store"
 )
 
+// diskRecheck is how soon a worker paused by a full disk looks at the outbox again.
+const diskRecheck = 5 * time.Second
+
 // Worker delivers the outbox: one goroutine that sends each due copy in turn and sleeps
 // until the next one is due or a new message wakes it.
 //
@@ -124,6 +127,12 @@ func (w *Worker) RunOnce(ctx context.Context) (time.Time, error) {
 		if ctx.Err() != nil {
 			return next, nil
 		}
+		if w.st.Disk().Low() {
+			// Each attempt records its state before and after the send, and the store
+			// refuses writes while the disk is low: the round pauses, the copies keep their
+			// place and their attempts, and the worker looks again shortly.
+			return now.Add(diskRecheck), nil
+		}
 		if err := w.attempt(it.CopyID); err != nil {
 			return next, err
 		}
@@ -143,7 +152,7 @@ func (w *Worker) RunOnce(ctx context.Context) (time.Time, error) {
 func (w *Worker) attempt(copyID string) error {
 	now := w.now()
 	d, err := w.st.ClaimCopy(copyID, now, now.Add(w.cfg.Lease))
-	if errors.Is(err, store.ErrNotDue) || errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotDue) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDiskFull) {
 		return nil
 	}
 	if err != nil {

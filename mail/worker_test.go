@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -434,5 +435,49 @@ func TestNoSMTPConfigured(t *testing.T) {
 	}
 	if _, err := NewMailer(st, Config{}, nil, log).Send(Outgoing{ClientID: store.NewID(), Category: store.CategoryGeneral, Subject: "x", Text: "x"}); err != store.ErrNotFound {
 		t.Errorf("unknown client: %v", err)
+	}
+}
+
+// While the data volume is low the worker pauses: nothing is sent, no attempt is counted,
+// no copy fails; once space returns the same copy goes out.
+func TestWorkerPausesWhileDiskLow(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{})
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	defer st.Close()
+	c := newClient(t, st, "ana@cliente.mx")
+	cfg := configFor(srv, TLSNone)
+	w := NewWorker(st, cfg, nil, quiet)
+	msg, err := NewMailer(st, cfg, w, quiet).Send(Outgoing{ClientID: c.ID, Category: store.CategoryGeneral, Subject: "Hola", Text: "Hola"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st.GuardDisk(store.NewDiskGuard(dir, math.MaxUint64, quiet)) // no volume has that much free
+	next, err := w.RunOnce(context.Background())
+	if err != nil {
+		t.Fatalf("a paused round is no error: %v", err)
+	}
+	if wait := time.Until(next); wait <= 0 || wait > diskRecheck {
+		t.Errorf("paused worker looks again in %v, want within %v", wait, diskRecheck)
+	}
+	m, _ := st.MessageByID(c.ID, msg.ID)
+	if cp := m.Copies[0]; cp.Status != store.CopyQueued || cp.Attempts != 0 || cp.LastError != "" {
+		t.Errorf("copy while the disk is low: %+v, want queued and untouched", cp)
+	}
+	if len(srv.Received()) != 0 {
+		t.Fatal("a message was sent while its outcome could not be recorded")
+	}
+
+	st.GuardDisk(nil)
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = st.MessageByID(c.ID, msg.ID)
+	if cp := m.Copies[0]; cp.Status != store.CopySent || cp.Attempts != 1 {
+		t.Errorf("copy after space returned: %+v, want sent on its first attempt", cp)
+	}
+	if len(srv.Received()) != 1 {
+		t.Errorf("received %d messages, want 1", len(srv.Received()))
 	}
 }

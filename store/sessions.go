@@ -21,6 +21,7 @@ type Sessions struct {
 	// the one process on this store, so the lock makes a burst of attempts count one after
 	// another instead of failing on Badger's conflict detection.
 	counting sync.Mutex
+	disk     *DiskGuard
 }
 
 // SessionOptions returns the Badger v3 options for the sessions store in dir: sized like the
@@ -66,6 +67,21 @@ func OpenSessions(dataDir string, log *slog.Logger) (s *Sessions, err error) {
 	return &Sessions{Storage: st}, nil
 }
 
+// GuardDisk makes every later Set and counter write ask g first, refused with ErrDiskFull
+// while the data volume is low on space. Deletes go through: each is a tombstone of a few
+// bytes that the guard's floor covers, and refusing one would keep alive a session that
+// has to end. Call it before the store is shared.
+func (s *Sessions) GuardDisk(g *DiskGuard) { s.disk = g }
+
+// Set stores val under key for exp (forever when zero), unless the data volume is low on
+// space (ErrDiskFull). Sessions write through it.
+func (s *Sessions) Set(key string, val []byte, exp time.Duration) error {
+	if err := s.disk.allowWrite(); err != nil {
+		return err
+	}
+	return s.Storage.Set(key, val, exp)
+}
+
 // Attempt is one rate-limit counter that an action counts against: at most Max attempts
 // at Key within Window from the first one. The keys are listed in doc.go.
 type Attempt struct {
@@ -79,7 +95,13 @@ type Attempt struct {
 // until that counter resets. A limited check (a password, a PIN, a link) reserves its
 // attempt before the slow work it guards, so a burst of concurrent guesses gets at most
 // Max of them checked.
+//
+// While the data volume is low on space it returns ErrDiskFull and counts nothing: an
+// attempt that cannot be counted is not made.
 func (s *Sessions) Reserve(attempts ...Attempt) (ok bool, wait time.Duration, err error) {
+	if err := s.disk.allowWrite(); err != nil {
+		return false, 0, err
+	}
 	s.counting.Lock()
 	defer s.counting.Unlock()
 	err = s.Conn().Update(func(txn *badger3.Txn) error {
@@ -168,6 +190,9 @@ func writeCounter(txn *badger3.Txn, key string, c counter, window time.Duration)
 // Hit counts one attempt at key whatever the count, and returns the new count. A counter
 // lives for window from its first hit and then starts again from zero.
 func (s *Sessions) Hit(key string, window time.Duration) (int, error) {
+	if err := s.disk.allowWrite(); err != nil {
+		return 0, err
+	}
 	s.counting.Lock()
 	defer s.counting.Unlock()
 	var n int

@@ -30,6 +30,8 @@ type Store struct {
 	entries *decodeCache[Entry]
 	// writing makes read-write transactions take turns (update).
 	writing sync.Mutex
+	// disk refuses writes while the data volume is low on space (nil: never).
+	disk *DiskGuard
 }
 
 // Options returns the Badger options Zona uses for its domain database in dir: writes are
@@ -70,6 +72,13 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 	}
 	return s, nil
 }
+
+// GuardDisk makes every later write ask g first, refused with ErrDiskFull while the data
+// volume is low on space. Call it before the store is shared.
+func (s *Store) GuardDisk(g *DiskGuard) { s.disk = g }
+
+// Disk is the store's free-space guard (nil when it has none).
+func (s *Store) Disk() *DiskGuard { return s.disk }
 
 // Close flushes and closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -137,7 +146,12 @@ func (s *Store) setSchema(v uint32, step func(*Store) error) error {
 // detection: a burst of writes to one client's history, or of PIN checks, queues instead of
 // failing, and a check-then-count inside fn (a limit) is atomic. A revision check inside fn
 // still reports ErrConflict where a person's edit really collided with another.
+//
+// While the data volume is low on space it returns ErrDiskFull without starting a transaction.
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	if err := s.disk.allowWrite(); err != nil {
+		return err
+	}
 	s.writing.Lock()
 	defer s.writing.Unlock()
 	err := s.db.Update(fn)
