@@ -22,7 +22,7 @@ func TestActivityCSVQuotesSemicolons(t *testing.T) {
 	a.mustSignIn()
 	r := a.get("/activity.csv?kind=" + store.KindLanguage)
 	body := strings.TrimPrefix(r.body, "\xEF\xBB\xBF")
-	lines := strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n")
+	lines := strings.Split(strings.TrimSpace(body), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("%d lines: %q", len(lines), body)
 	}
