@@ -20,14 +20,16 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	t := s.tr(c)
 	f := parsePassword(c, p)
-	again := func(status int, notice string) error {
-		return s.render(c, status, t.T("page.password.title"), views.Password(f.page(t, notice)))
+	// A refused form is shown again with 200, a lock included (as the PIN form does): htmx 2
+	// swaps no 4xx answer, so a 429 would leave the person looking at an unchanged form.
+	again := func(notice string) error {
+		return s.render(c, fiber.StatusOK, t.T("page.password.title"), views.Password(f.page(t, notice)))
 	}
 	lockKey := "rl:pwchange:" + p.ID
 	if wait, locked, err := s.locked(lockKey, maxChangeFailures, lockKey, maxChangeFailures); err != nil {
 		return err
 	} else if locked {
-		return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
+		return again(t.T("page.login.locked", "Count", minutes(wait)))
 	}
 	if f.errs["current"] == "" {
 		ok, err := secure.Verify(c.UserContext(), p.passwordHash(), f.current)
@@ -42,7 +44,7 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 		}
 	}
 	if len(f.errs) > 0 {
-		return again(fiber.StatusOK, "")
+		return again("")
 	}
 	hash, err := secure.Hash(c.UserContext(), f.new)
 	if err != nil {
@@ -59,7 +61,7 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return again(fiber.StatusOK, t.T("error.conflict"))
+			return again(t.T("error.conflict"))
 		}
 		return err
 	}
