@@ -263,4 +263,3 @@ func TestContactCannotGrantMore(t *testing.T) {
 		t.Fatalf("last change by %+v, want the contact", entries[0].Actor)
 	}
 }
-
