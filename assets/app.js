@@ -18,6 +18,38 @@
       }
     });
   });
+  // A failed htmx request swaps nothing (htmx 2 leaves 4xx and 5xx answers alone), so the
+  // page's notice region (views requestNotice) says what happened: the message of Zona's
+  // error page when the answer is one, else the region's own words, which are in the
+  // page's language. The answer is parsed inert (DOMParser runs no script) and only its
+  // text is used. The next request clears the notice; so does its close button.
+  function showNotice(text) {
+    var region = document.getElementById("request-notice");
+    var p = document.createElement("p");
+    p.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "secondary";
+    close.textContent = region.dataset.close;
+    close.addEventListener("click", clearNotice);
+    region.replaceChildren(p, close);
+  }
+  function clearNotice() {
+    document.getElementById("request-notice").replaceChildren();
+  }
+  function errorMessage(xhr) {
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var msg = doc.querySelector("[data-error-message]");
+    return msg ? msg.textContent.trim() : "";
+  }
+  document.addEventListener("htmx:beforeRequest", clearNotice);
+  document.addEventListener("htmx:responseError", function (e) {
+    showNotice(errorMessage(e.detail.xhr) || document.getElementById("request-notice").dataset.failed);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showNotice(document.getElementById("request-notice").dataset.offline);
+  });
+
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") {
       return;

@@ -1,10 +1,11 @@
 package handlers
 
 import (
-	"bufio"
+	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -24,62 +25,93 @@ const (
 // utf8BOM starts the CSV so that Excel (in Spanish too) reads it as UTF-8.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// exportActivity streams the history, with the filters of the page, as a CSV file. It is
-// written in chunks as it is read, so a long history costs no memory and the download
-// starts at once.
+// activitySource is what the export reads: pages of one client's history.
+type activitySource interface {
+	QueryActivity(clientID string, q store.ActivityQuery) (store.ActivityPage, error)
+}
+
+// exportActivity sends the history, with the filters of the page, as a CSV file. The first
+// chunk is read before anything is sent, so a store that fails at once gets the error page;
+// the rest is read as the download goes, so a long history costs no memory (see
+// activityCSV for a failure halfway).
 func (s *Server) exportActivity(c *fiber.Ctx) error {
-	t := s.tr(c)
 	f := parseActivityForm(c, s.cfg.Location)
 	if len(f.errs) > 0 {
 		return userError(fiber.StatusBadRequest, "page.activity.csv_bad_filter")
 	}
-	clientID := currentPrincipal(c).ClientID()
-	// The stream is written after this handler returns, when c is gone: take what it needs.
+	// The body is read after this handler returns, when c is gone: take what it needs.
 	ctx := views.WithCtx(context.Background(), s.viewCtx(c))
-	loc, filter, log := s.cfg.Location, f.filter, s.log
-	header := []string{
+	body := newActivityCSV(ctx, s.store, currentPrincipal(c).ClientID(), f.filter, s.cfg.Location, s.log)
+	return sendActivityCSV(c, body)
+}
+
+// sendActivityCSV answers with body as a download, after reading its first chunk.
+func sendActivityCSV(c *fiber.Ctx, body *activityCSV) error {
+	if err := body.next(); err != nil {
+		return err
+	}
+	name := "historial-" + time.Now().In(body.loc).Format("20060102") + ".csv"
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Context().SetBodyStream(body, -1)
+	return nil
+}
+
+// activityCSV is the CSV file as a reader that reads the next chunk of the history from the
+// store whenever the download has taken what it holds. It is sent chunked, with no length:
+// when the store fails halfway, Read returns the error and the server drops the connection
+// without the final chunk, so the browser reports a failed download instead of saving a
+// file that looks complete.
+type activityCSV struct {
+	src      activitySource
+	clientID string
+	q        store.ActivityQuery
+	rows     *rowMaker
+	loc      *time.Location
+	log      *slog.Logger
+	buf      bytes.Buffer
+	done     bool
+}
+
+// newActivityCSV is the export of clientID's history that passes filter, starting with the
+// BOM and the header line in the language of ctx.
+func newActivityCSV(ctx context.Context, src activitySource, clientID string, filter store.ActivityFilter, loc *time.Location, log *slog.Logger) *activityCSV {
+	a := &activityCSV{src: src, clientID: clientID, rows: newRowMaker(ctx), loc: loc, log: log,
+		q: store.ActivityQuery{Filter: filter, Limit: csvChunk, ScanLimit: 10 * csvChunk}}
+	t := a.rows.t
+	a.buf.Write(utf8BOM)
+	writeCSVLine(&a.buf, []string{
 		t.T("page.activity.csv.when"), t.T("page.activity.csv.who"), t.T("page.activity.csv.kind"),
 		t.T("page.activity.csv.what"), t.T("page.activity.csv.changes"), t.T("page.activity.csv.ip"),
 		t.T("page.activity.csv.device"),
-	}
-	name := "historial-" + time.Now().In(loc).Format("20060102") + ".csv"
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer func() {
-			if r := recover(); r != nil {
-				log.Error("activity csv: panic", "err", r, "client", clientID)
-			}
-		}()
-		rows := newRowMaker(ctx)
-		out := csv.NewWriter(w)
-		w.Write(utf8BOM)
-		out.Write(header)
-		before := ""
-		for {
-			page, err := s.store.QueryActivity(clientID, store.ActivityQuery{
-				Filter: filter, Before: before, Limit: csvChunk, ScanLimit: 10 * csvChunk,
-			})
-			if err != nil {
-				log.Error("activity csv: reading the history", "err", err, "client", clientID)
-				return
-			}
-			for _, e := range page.Entries {
-				out.Write(csvRecord(rows, e, loc))
-			}
-			out.Flush()
-			if err := out.Error(); err != nil {
-				return // the browser went away
-			}
-			if err := w.Flush(); err != nil {
-				return
-			}
-			if page.Next == "" {
-				return
-			}
-			before = page.Next
-		}
 	})
+	return a
+}
+
+// Read gives the file's next bytes, reading the store when the buffer is empty.
+func (a *activityCSV) Read(p []byte) (int, error) {
+	for a.buf.Len() == 0 {
+		if a.done {
+			return 0, io.EOF
+		}
+		if err := a.next(); err != nil {
+			return 0, err
+		}
+	}
+	return a.buf.Read(p)
+}
+
+// next reads one chunk of the history into the buffer.
+func (a *activityCSV) next() error {
+	page, err := a.src.QueryActivity(a.clientID, a.q)
+	if err != nil {
+		a.log.Error("activity csv: reading the history", "err", err, "client", a.clientID)
+		return err
+	}
+	for _, e := range page.Entries {
+		writeCSVLine(&a.buf, csvRecord(a.rows, e, a.loc))
+	}
+	a.q.Before, a.done = page.Next, page.Next == ""
 	return nil
 }
 
@@ -102,6 +134,26 @@ func csvRecord(rows *rowMaker, e store.Entry, loc *time.Location) []string {
 		rec[i] = csvSafe(rec[i])
 	}
 	return rec
+}
+
+// writeCSVLine writes one line of RFC 4180 CSV: cells separated by commas, CRLF at the end.
+// A cell is quoted when it holds a comma, a quote, a line break, leading or trailing space,
+// or a semicolon: Excel in Spanish-speaking locales splits on semicolons, which
+// encoding/csv does not quote.
+func writeCSVLine(w *bytes.Buffer, cells []string) {
+	for i, v := range cells {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if !strings.ContainsAny(v, ",;\"\r\n") && strings.TrimSpace(v) == v {
+			w.WriteString(v)
+			continue
+		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(v, `"`, `""`))
+		w.WriteByte('"')
+	}
+	w.WriteString("\r\n")
 }
 
 // csvSafe keeps a spreadsheet from running a cell as a formula: a value that starts like

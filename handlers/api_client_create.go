@@ -33,20 +33,26 @@ func (s *Server) apiCreateClient(c *fiber.Ctx) error {
 		return err
 	}
 	en := locales.For(locales.EN)
-	req.Email, req.FirstName = strings.TrimSpace(req.Email), strings.TrimSpace(req.FirstName)
-	req.LastName, req.Company = strings.TrimSpace(req.LastName), strings.TrimSpace(req.Company)
+	var emailOK, firstOK, lastOK, companyOK bool
+	req.Email, emailOK = typedText(req.Email)
+	req.FirstName, firstOK = typedText(req.FirstName)
+	req.LastName, lastOK = typedText(req.LastName)
+	req.Company, companyOK = typedText(req.Company)
 	req.Lang = strings.ToLower(strings.TrimSpace(req.Lang))
 	fields := map[string]string{}
-	if key := checkEmail(req.Email, true); key != "" {
+	if key := checkEmail(req.Email, emailOK); key != "" {
 		fields["email"] = en.T(key)
 	}
-	if key := checkText(req.FirstName, true, maxNameLen); key != "" {
+	if key := checkText(req.FirstName, firstOK, maxNameLen); key != "" {
 		fields["first_name"] = en.T(key)
 	}
-	if key := checkText(req.LastName, true, maxNameLen); key != "" {
+	if key := checkText(req.LastName, lastOK, maxNameLen); key != "" {
 		fields["last_name"] = en.T(key)
 	}
-	if utf8.RuneCountInString(req.Company) > maxNameLen {
+	switch {
+	case !companyOK:
+		fields["company"] = en.T("form.invalid_chars")
+	case utf8.RuneCountInString(req.Company) > maxNameLen:
 		fields["company"] = en.T("form.too_long")
 	}
 	switch {

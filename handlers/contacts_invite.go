@@ -106,9 +106,19 @@ func (s *Server) invitePage(c *fiber.Ctx, ct *store.Contact, f *passwordForm) (v
 		New: pf.New, Confirm: pf.Confirm, Strength: pf.Strength}, nil
 }
 
+// showInvite is the invitation form. When the contact's email already signs in elsewhere
+// (which the owner who sent it is never told), the invitee learns it here, before choosing
+// a password that could not be saved.
 func (s *Server) showInvite(c *fiber.Ctx) error {
 	ct, _, err := s.inviteContact(c)
 	if err != nil {
+		return err
+	}
+	_, holder, err := s.store.Login(ct.Email)
+	switch {
+	case err == nil && (holder == nil || holder.ID != ct.ID):
+		return userError(fiber.StatusConflict, "error.invite_email_taken")
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	page, err := s.invitePage(c, ct, &passwordForm{})
@@ -157,6 +167,8 @@ func (s *Server) acceptInvite(c *fiber.Ctx) error {
 	ev.Changes = []store.Change{{Field: "password", Secret: true}}
 	if _, err := s.store.AcceptInvitation(hash, pw, ev); errors.Is(err, store.ErrInviteToken) {
 		return userError(fiber.StatusGone, "error.invite_token")
+	} else if errors.Is(err, store.ErrEmailTaken) {
+		return userError(fiber.StatusConflict, "error.invite_email_taken")
 	} else if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"slices"
 	"time"
 
@@ -64,9 +63,6 @@ func (s *Server) setContactPermission(c *fiber.Ctx) error {
 			}
 			return nil
 		}, tok.hash, ev)
-		if errors.Is(err, store.ErrEmailTaken) {
-			return s.renderRow(c, ct, "", t.T("error.access_email_taken", "Email", ct.Email))
-		}
 		if err != nil {
 			return err
 		}

@@ -40,9 +40,14 @@ func (s *Server) renderEditor(c *fiber.Ctx, id string, e views.ContactEdit) erro
 }
 
 // prepare runs what a posted contact form needs before saving: a preset button only fills
-// the permission boxes (answered with the form, nothing saved); else the form is checked,
-// including that a contact given access has a sign-in email nobody else uses. It returns
-// the form to show again, or nil when the form may be saved.
+// the permission boxes (answered with the form, nothing saved); else the form is checked.
+// It returns the form to show again, or nil when the form may be saved.
+//
+// Whether the email already signs in elsewhere is deliberately not checked: the answer
+// would tell an owner, one guess per post, which addresses have an account with another
+// company. A contact given access is saved and invited whatever its email; the login is
+// claimed when the invitation is accepted, and only the person who received it learns
+// there that the address is taken (see store.Contact).
 func (s *Server) prepare(c *fiber.Ctx, f *contactForm, held *contactForm, id string) (*views.ContactEdit, error) {
 	p := currentPrincipal(c)
 	t := s.tr(c)
@@ -53,14 +58,6 @@ func (s *Server) prepare(c *fiber.Ctx, f *contactForm, held *contactForm, id str
 		return &e, nil
 	}
 	f.validate()
-	newLogin := f.access && (!held.access || store.NormalizeEmail(f.Email) != store.NormalizeEmail(held.Email))
-	if newLogin && f.errs[fEmail] == "" {
-		if _, _, err := s.store.Login(f.Email); err == nil {
-			f.errs[fEmail] = "error.email_taken"
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-	}
 	if len(f.errs) > 0 {
 		e := f.edit(t, p, id)
 		return &e, nil
@@ -88,9 +85,6 @@ func (s *Server) createContact(c *fiber.Ctx) error {
 	token := newToken()
 	invited, err := s.store.CreateContact(ct, s.cfg.MaxContacts, token.hash, ev)
 	switch {
-	case errors.Is(err, store.ErrEmailTaken):
-		f.errs[fEmail] = "error.email_taken"
-		return s.renderEditor(c, "", f.edit(t, p, ""))
 	case errors.Is(err, store.ErrTooManyContacts):
 		e := f.edit(t, p, "")
 		e.Error = t.T("error.too_many_contacts")
@@ -154,9 +148,6 @@ func (s *Server) saveContact(c *fiber.Ctx) error {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			return conflict()
-		case errors.Is(err, store.ErrEmailTaken):
-			f.errs[fEmail] = "error.email_taken"
-			return s.renderEditor(c, ct.ID, f.edit(t, p, ct.ID))
 		case err != nil:
 			return err
 		}

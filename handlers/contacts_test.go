@@ -14,7 +14,6 @@ import (
 
 	"zona/mail"
 	"zona/mail/mailtest"
-	"zona/secure"
 	"zona/store"
 )
 
@@ -262,26 +261,5 @@ func TestContactCannotGrantMore(t *testing.T) {
 	}
 	if entries, _, _ := e.st.ListActivity(e.client.ID, "", 1); entries[0].Actor.Kind != store.ActorContact {
 		t.Fatalf("last change by %+v, want the contact", entries[0].Actor)
-	}
-}
-
-// TestContactEmailIsUniqueAmongLogins: a contact given access cannot use a sign-in email
-// in use, and while it holds one nobody else can take it.
-func TestContactEmailIsUniqueAmongLogins(t *testing.T) {
-	e := newEnv(t)
-	a := e.agent()
-	a.mustSignIn()
-	a.get("/contacts/new")
-	v := contactValues(nil, "Dup", testEmail)
-	v.Set("access", "1")
-	r := a.post("/contacts/new", v)
-	if r.StatusCode != http.StatusOK || r.doc.Find(`#email[aria-invalid="true"]`).Length() != 1 {
-		t.Fatalf("taken email accepted: %d", r.StatusCode)
-	}
-	held, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Tiene", email: "tiene@example.mx", access: true})
-	tok := secure.Token()
-	ct := &store.Contact{ClientID: e.client.ID, FirstName: "Otro", Email: "TIENE@example.mx", Access: true}
-	if _, err := e.st.CreateContact(ct, 0, secure.TokenHash(tok), store.Event{Kind: store.KindContactCreated}); err != store.ErrEmailTaken {
-		t.Fatalf("second login with %s: %v", held.Email, err)
 	}
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,15 +19,35 @@ const (
 )
 
 // formText returns a form field as text a page can show again: trimmed unless raw, with
-// invalid UTF-8 replaced. ok is false when the browser sent invalid UTF-8.
+// invalid UTF-8 replaced. ok is false when the browser sent invalid UTF-8, or, unless raw
+// (a password is taken as typed), text that typedText refuses.
 func formText(c *fiber.Ctx, name string, raw bool) (value string, ok bool) {
+	if !raw {
+		return typedText(c.FormValue(name))
+	}
 	v := c.FormValue(name)
+	if !utf8.ValidString(v) {
+		return strings.ToValidUTF8(v, "\uFFFD"), false
+	}
+	return v, true
+}
+
+// typedText is a one-line field, from a form or the JSON API, as Zona keeps it: trimmed,
+// with invalid UTF-8 replaced so that a page can show it again. ok is false when it held
+// invalid UTF-8, a control character (C0, DEL or C1: NUL, ESC, a line break…) or a
+// bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), which make
+// a name display as something other than what it is. This is the one rule for names and
+// other short texts; callers show "form.invalid_chars" beside the field when ok is false.
+func typedText(v string) (value string, ok bool) {
 	ok = utf8.ValidString(v)
 	if !ok {
 		v = strings.ToValidUTF8(v, "\uFFFD")
 	}
-	if !raw {
-		v = strings.TrimSpace(v)
+	v = strings.TrimSpace(v)
+	for _, r := range v {
+		if unicode.IsControl(r) || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') {
+			return v, false
+		}
 	}
 	return v, ok
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,10 +18,10 @@ import (
 const burstSize = 50
 
 // burst posts form (with the agent's cookies and CSRF token) to path burstSize times at
-// once and returns the statuses.
-func (a *agent) burst(t *testing.T, path string, form func(i int) url.Values) []int {
+// once and returns the statuses and bodies.
+func (a *agent) burst(t *testing.T, path string, form func(i int) url.Values) ([]int, []string) {
 	t.Helper()
-	statuses := make([]int, burstSize)
+	statuses, bodies := make([]int, burstSize), make([]string, burstSize)
 	var start, done sync.WaitGroup
 	start.Add(1)
 	for i := range burstSize {
@@ -40,13 +41,14 @@ func (a *agent) burst(t *testing.T, path string, form func(i int) url.Values) []
 				t.Error(err)
 				return
 			}
+			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			statuses[i] = res.StatusCode
+			statuses[i], bodies[i] = res.StatusCode, string(b)
 		}()
 	}
 	start.Done()
 	done.Wait()
-	return statuses
+	return statuses, bodies
 }
 
 func countStatus(statuses []int, want int) int {
@@ -80,7 +82,7 @@ func TestSignInLimitHoldsUnderBurst(t *testing.T) {
 	e := newEnv(t)
 	a := e.agent()
 	a.get("/login")
-	statuses := a.burst(t, "/login", func(i int) url.Values {
+	statuses, _ := a.burst(t, "/login", func(i int) url.Values {
 		return url.Values{"email": {testEmail}, "password": {"Equivocada-" + string(rune('a'+i%26)) + "1!"}}
 	})
 	if got := countKind(t, e, store.KindSignInFailed); got != 10 {
@@ -101,7 +103,7 @@ func TestStaffSignInLimitHoldsUnderBurst(t *testing.T) {
 	st := mustStaff(t, e, "Luis Pérez", "luis.ops@example.mx")
 	a := e.agent()
 	a.get("/admin/login")
-	statuses := a.burst(t, "/admin/login", func(int) url.Values {
+	statuses, _ := a.burst(t, "/admin/login", func(int) url.Values {
 		return url.Values{"email": {st.Email}, "password": {"Equivocada-2026!"}}
 	})
 	if got := countStatus(statuses, http.StatusOK); got != 10 {
@@ -234,11 +236,17 @@ func TestPasswordCheckLimitHoldsUnderBurst(t *testing.T) {
 	a := e.agent()
 	a.mustSignIn()
 	a.get("/password")
-	statuses := a.burst(t, "/password", func(int) url.Values {
+	_, bodies := a.burst(t, "/password", func(int) url.Values {
 		return url.Values{"current": {"Equivocada-2026!"}, "new": {"Otra-Clave-Nueva-2026!"}, "confirm": {"Otra-Clave-Nueva-2026!"}}
 	})
-	if got := countStatus(statuses, http.StatusOK); got != 10 {
-		t.Errorf("%d wrong current passwords checked, want 10 (statuses %v)", got, statuses)
+	locked := 0
+	for _, b := range bodies {
+		if strings.Contains(b, "Demasiados intentos") {
+			locked++
+		}
+	}
+	if locked != burstSize-10 {
+		t.Errorf("%d answered as locked, want %d: at most 10 wrong current passwords may be checked", locked, burstSize-10)
 	}
 	if got := countKind(t, e, store.KindPasswordChanged); got != 0 {
 		t.Fatalf("password changed %d times", got)
@@ -278,7 +286,7 @@ func TestResetLimitHoldsUnderBurst(t *testing.T) {
 	e := newEnv(t)
 	a := e.agent()
 	a.get("/password/forgot")
-	statuses := a.burst(t, "/password/forgot", func(i int) url.Values {
+	statuses, _ := a.burst(t, "/password/forgot", func(i int) url.Values {
 		return url.Values{"email": {"nadie" + string(rune('a'+i%26)) + "@example.mx"}}
 	})
 	if got := countStatus(statuses, http.StatusOK); got != 10 {

@@ -17,8 +17,10 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
 	t := s.tr(c)
 	f := parsePassword(c, p)
-	again := func(status int, notice string) error {
-		return s.render(c, status, t.T("page.password.title"), views.Password(f.page(t, notice)))
+	// A refused form is shown again with 200, a lock included (as the PIN form does): htmx 2
+	// swaps no 4xx answer, so a 429 would leave the person looking at an unchanged form.
+	again := func(notice string) error {
+		return s.render(c, fiber.StatusOK, t.T("page.password.title"), views.Password(f.page(t, notice)))
 	}
 	if f.errs["current"] == "" {
 		key, wait, err := s.checkCurrentPassword(c, p, f.current)
@@ -26,14 +28,14 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 			return err
 		}
 		if key == lockedPasswordKey {
-			return again(fiber.StatusTooManyRequests, t.T("page.login.locked", "Count", minutes(wait)))
+			return again(t.T("page.login.locked", "Count", minutes(wait)))
 		}
 		if key != "" {
 			f.errs["current"] = key
 		}
 	}
 	if len(f.errs) > 0 {
-		return again(fiber.StatusOK, "")
+		return again("")
 	}
 	hash, err := secure.Hash(c.UserContext(), f.new)
 	if err != nil {
@@ -50,7 +52,7 @@ func (s *Server) savePassword(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return again(fiber.StatusOK, t.T("error.conflict"))
+			return again(t.T("error.conflict"))
 		}
 		return err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"slices"
@@ -100,11 +101,14 @@ type Invitation struct {
 // with the 12 fields of SPEC §5.1, the emails it receives and, with access, the areas of
 // the client zone it may open.
 //
-// The login email: a contact with access holds its email in the same unique sign-in index
-// as the clients (login/<email> → "contact/<clientID>/<contactID>"), claimed in the
-// transaction that turns access on and released in the one that turns it off or removes
-// the contact. A contact without access reserves nothing: its email may be anyone's, and
-// turning its access on fails with ErrEmailTaken when the address signs in elsewhere.
+// The login email: a contact that signs in holds its email in the same unique sign-in index
+// as the clients (login/<email> → "contact/<clientID>/<contactID>"), claimed when it
+// accepts its invitation and released when access goes off, the email changes or the
+// contact is removed. Until then it reserves nothing: its email may be anyone's, and turning
+// access on always succeeds and sends the invitation. This keeps an owner from learning
+// whether an address signs in to another account (an answer that differed would tell): only
+// the person who receives the invitation learns, when accepting it, that the address
+// already signs in elsewhere (AcceptInvitation fails with ErrEmailTaken).
 type Contact struct {
 	ID        string `json:"id"`
 	ClientID  string `json:"client_id"`
@@ -161,7 +165,7 @@ type inviteRef struct {
 
 // CreateContact stores c as a new contact of c.ClientID, unless the account has max
 // contacts already (ErrTooManyContacts), and records ev, in one transaction. With access
-// on, the contact claims its login email and gets a pending invitation under inviteHash
+// on, the contact gets a pending invitation under inviteHash
 // (the SHA-256 of the link's token). It fills in ID, Rev and the timestamps, and reports
 // whether an invitation was made (the caller sends it).
 func (s *Store) CreateContact(c *Contact, max int, inviteHash []byte, ev Event) (bool, error) {
@@ -201,19 +205,14 @@ func (s *Store) CreateContact(c *Contact, max int, inviteHash []byte, ev Event) 
 // the contact's sessions. It reports whether a new invitation was made under inviteHash.
 //   - access turned off: the login is released, a pending invitation cancelled, the
 //     password cleared and every session of the contact ended;
-//   - access turned on, or the email changed with access on: the login is claimed (the
-//     old one released), the password cleared, the sessions ended, and a new pending
-//     invitation bound to the email made under inviteHash.
+//   - access turned on, or the email changed with access on: the old login released, the
+//     password cleared, the sessions ended, and a new pending invitation bound to the
+//     email made under inviteHash (the login is claimed when it is accepted).
 func saveContact(txn *badger.Txn, old, c *Contact, inviteHash []byte) (bool, error) {
 	emailChanged := NormalizeEmail(old.Email) != NormalizeEmail(c.Email)
 	invite := c.Access && (!old.Access || emailChanged)
 	if old.Access && (!c.Access || emailChanged) {
-		if err := txn.Delete([]byte(loginKey(old.Email))); err != nil {
-			return false, err
-		}
-	}
-	if invite {
-		if err := claimLogin(txn, c.Email, contactLoginRef(c.ClientID, c.ID)); err != nil {
+		if err := releaseContactLogin(txn, old); err != nil {
 			return false, err
 		}
 	}
@@ -243,6 +242,39 @@ func saveContact(txn *badger.Txn, old, c *Contact, inviteHash []byte) (bool, err
 		}
 	}
 	return invite, put(txn, contactKey(c.ClientID, c.ID), c)
+}
+
+// claimContactLogin claims c's email in the sign-in index for c, or fails with
+// ErrEmailTaken when someone else holds it. An entry that is c's own already (claimed when
+// access was turned on, as Zona did before claims waited for the invitation) is kept.
+func claimContactLogin(txn *badger.Txn, c *Contact) error {
+	ref := contactLoginRef(c.ClientID, c.ID)
+	held, err := getRaw(txn, loginKey(c.Email))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return txn.Set([]byte(loginKey(c.Email)), ref)
+	case err != nil:
+		return err
+	case !bytes.Equal(held, ref):
+		return ErrEmailTaken
+	}
+	return nil
+}
+
+// releaseContactLogin removes c's email from the sign-in index if c holds it: a contact
+// whose invitation is pending holds nothing, and must never remove the entry of whoever
+// else signs in with that address.
+func releaseContactLogin(txn *badger.Txn, c *Contact) error {
+	held, err := getRaw(txn, loginKey(c.Email))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case !bytes.Equal(held, contactLoginRef(c.ClientID, c.ID)):
+		return nil
+	}
+	return txn.Delete([]byte(loginKey(c.Email)))
 }
 
 // putInvite makes a new pending invitation of c under hash (c is written by the caller).
@@ -350,7 +382,7 @@ func (s *Store) DeleteContact(clientID, id string, ev Event) (*Contact, error) {
 			return err
 		}
 		if c.Access {
-			if err := txn.Delete([]byte(loginKey(c.Email))); err != nil {
+			if err := releaseContactLogin(txn, &c); err != nil {
 				return err
 			}
 		}
@@ -456,12 +488,17 @@ func (s *Store) InvitationContact(tokenHash []byte) (*Contact, error) {
 }
 
 // AcceptInvitation sets the contact's password through its live invitation link, which
-// then stops working, and records ev, in one transaction.
+// then stops working, and claims the contact's login email, and records ev, in one
+// transaction. It fails with ErrEmailTaken, changing nothing, when someone else already
+// signs in with that email.
 func (s *Store) AcceptInvitation(tokenHash []byte, passwordHash string, ev Event) (*Contact, error) {
 	var out Contact
 	err := s.update(func(txn *badger.Txn) error {
 		c, err := liveInvite(txn, tokenHash)
 		if err != nil {
+			return err
+		}
+		if err := claimContactLogin(txn, c); err != nil {
 			return err
 		}
 		if err := txn.Delete([]byte(inviteKey(c.Invite.Hash))); err != nil {
