@@ -12,8 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zona/locales"
-	"zona/secure"
-	"zona/store"
+	"zona/web"
 )
 
 // apiError is an error of the JSON API with a status, a stable code for programs and an
@@ -51,50 +50,32 @@ type apiErrorBody struct {
 	} `json:"error"`
 }
 
-// handleAPIError is handleError for /api/ paths: the same mapping of errors to statuses,
-// answered as JSON and never as a page.
+// handleAPIError is handleError for /api/ paths: the same table of errors to statuses
+// (web.Classify), answered as JSON with an English message and never as a page. An
+// apiError carries its own status, code and field messages.
 func (s *Server) handleAPIError(c *fiber.Ctx, err error) error {
 	en := locales.For(locales.EN)
-	status, code, message := fiber.StatusInternalServerError, "internal", en.T("error.internal")
-	var fields map[string]string
+	var body apiErrorBody
+	p := web.Classify(err)
+	body.Error.Code, body.Error.Message = p.Code, en.T(p.MsgKey)
 	var ae *apiError
-	var shown *shownError
-	var domain *store.Error
-	var fe *fiber.Error
-	switch {
-	case errors.As(err, &ae):
-		status, code, message, fields = ae.status, ae.code, ae.message, ae.fields
-	case errors.Is(err, store.ErrDiskFull):
-		status, code, message = fiber.StatusServiceUnavailable, store.ErrDiskFull.Code, en.T(store.ErrDiskFull.MsgKey)
-	case errors.Is(err, store.ErrNotFound):
-		status, code, message = fiber.StatusNotFound, "not_found", "Not found."
-	case errors.As(err, &domain):
-		status, code, message = fiber.StatusConflict, domain.Code, en.T(domain.MsgKey)
-	case errors.As(err, &shown):
-		status, code, message = shown.status, "error", en.T(shown.msgKey)
-	case errors.Is(err, secure.ErrBusy):
-		status, code, message = fiber.StatusServiceUnavailable, "busy", en.T("error.busy")
-	case errors.As(err, &fe):
-		status, code, message = fe.Code, "error", en.T(statusKey(fe.Code))
-		if fe.Code == fiber.StatusNotFound {
-			code, message = "not_found", "Not found."
-		}
+	if errors.As(err, &ae) {
+		p.Status = ae.status
+		body.Error.Code, body.Error.Message, body.Error.Fields = ae.code, ae.message, ae.fields
 	}
 	rid, _ := c.Locals(localRequestID).(string)
-	var body apiErrorBody
-	body.Error.Code, body.Error.Message, body.Error.Fields = code, message, fields
-	if status >= 500 {
+	if p.Status >= 500 {
 		s.log.Error("api request failed", "err", err, "method", c.Method(), "path", c.Path(), "request_id", rid)
 		body.Error.RequestID = rid
 	}
-	if status == fiber.StatusServiceUnavailable {
-		c.Set(fiber.HeaderRetryAfter, retryAfter(err))
+	if p.RetryAfter != "" {
+		c.Set(fiber.HeaderRetryAfter, p.RetryAfter)
 	}
-	if status == fiber.StatusUnauthorized {
+	if p.Status == fiber.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="zona"`)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(status).JSON(body)
+	return c.Status(p.Status).JSON(body)
 }
 
 // decodeJSON reads the request body into v strictly: a JSON media type, valid UTF-8, one
