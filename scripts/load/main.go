@@ -1,7 +1,7 @@
 // Command load compares the signed-in dashboard of Zona with a trivial Fiber handler under
 // the same load, on loopback, in one process:
 //
-//	go run ./scripts/load [-c 50] [-d 10s] [-sessions 8] [-cpuprofile FILE]
+//	go run ./scripts/load [-c 50] [-d 10s] [-sessions 8] [-cpuprofile FILE] [-wrk]
 //
 // It opens real stores in a temporary directory, creates a client, serves the whole app and
 // a handler that answers "ok" on two 127.0.0.1 ports, signs in over HTTP, then runs a
@@ -14,6 +14,11 @@
 // comparing the targets within one run, not absolute capacity. With -cpuprofile, the
 // dashboard's load is profiled (the server's and the load generator's work together), for
 // `go tool pprof`.
+//
+// With -wrk the load comes from wrk (Debian's package, `wrk -t1 -cN --latency`) instead: an
+// external load generator in its own process, which is what the ratios are quoted with.
+// The targets are interleaved (trivial, probe, dashboard, twice) and each figure is the
+// better of its two runs, so a noisy moment of the machine weighs on no one target alone.
 //
 // Exit status: 1 when something fails (a sign-in, a response that is not the signed-in
 // dashboard), 2 when the ratio is under -min-ratio.
@@ -70,6 +75,7 @@ func main() {
 	sessions := flag.Int("sessions", 8, fmt.Sprintf("signed-in sessions the dashboard workers share (at most %d)", maxSessions))
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the dashboard load to this file")
 	minRatio := flag.Float64("min-ratio", 0.5, "exit with status 2 when dashboard req/s / trivial req/s is below this")
+	useWrk := flag.Bool("wrk", false, "generate the load with wrk (an external process) instead of in-process workers")
 	flag.Parse()
 	*concurrency = min(max(*concurrency, 1), maxConcurrency)
 	*duration = min(max(*duration, time.Second), maxDuration)
@@ -82,7 +88,7 @@ func main() {
 		os.Exit(1)
 	})
 
-	code, err := run(*concurrency, *duration, *sessions, *minRatio, *cpuProfile)
+	code, err := run(*concurrency, *duration, *sessions, *minRatio, *cpuProfile, *useWrk)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
@@ -90,7 +96,7 @@ func main() {
 	os.Exit(code)
 }
 
-func run(concurrency int, duration time.Duration, sessions int, minRatio float64, cpuProfile string) (int, error) {
+func run(concurrency int, duration time.Duration, sessions int, minRatio float64, cpuProfile string, useWrk bool) (int, error) {
 	fmt.Printf("Go %s, GOMAXPROCS %d, %d connections, %s per target, %d sessions\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), concurrency, duration, sessions)
 	printRSS("start")
@@ -151,6 +157,9 @@ func run(concurrency int, duration time.Duration, sessions int, minRatio float64
 	fmt.Printf("signed in %d sessions; GET /zona answers 200 with %q\n", sessions, name)
 	printRSS("ready")
 
+	if useWrk {
+		return runWrk(zonaURL, trivialURL, cookies[0], concurrency, duration, minRatio)
+	}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
 		if err != nil {
