@@ -36,6 +36,27 @@
 //	apitokenname/<name, lower case>  hex SHA-256 of the API token of that name: the unique name index
 //	secret/<name>                    32 random bytes: a server secret (secret/csrf keys visitors' CSRF tokens)
 //
+// # Key layout of <data>/sessions
+//
+// Every key lives until its TTL; nothing here outlives a restart in a way anyone relies on.
+//
+//	sess.<session ID>                a signed-in browser's session record (TTL: the idle timeout)
+//	rl:signin:acct:<email>           wrong passwords at the client zone's sign-in for that email
+//	rl:signin:ip:<address>           the same from that address
+//	rl:staffsignin:acct:<email>      wrong passwords at the console's sign-in for that email
+//	rl:staffsignin:ip:<address>      the same from that address
+//	rl:reset:ip:<address>            reset links asked for from that address
+//	rl:reset:acct:<person ID>        reset links sent to that owner or contact
+//	rl:invite:ip:<address>           dead invitation links tried from that address
+//	rl:pwchange:<person ID>          wrong current passwords in the password, PIN and email forms
+//	rl:pincheck:ip:<address>         wrong security PINs checked in the console from that address
+//	rl:api:ip:<address>              JSON API requests from that address this minute
+//	rl:api:token:<hash prefix>       JSON API requests with that token this minute
+//
+// A counter's value is a uint32 (big endian) and its TTL the rest of its window. The
+// limits themselves (maximum, window) are web.Limit values in web/limits.go; a check
+// reserves its attempt (Sessions.Reserve) before the work it guards.
+//
 // # Records
 //
 // A record's value is one version byte followed by its JSON encoding (see codec.go), so a
