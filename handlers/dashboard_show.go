@@ -17,7 +17,7 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 	var entries []store.Entry
 	if p.may(store.AreaActivity) { // the recent movements are the history's: only for who may read it
 		var err error
-		if entries, _, err = s.store.ListActivity(p.ClientID(), "", recentOnDashboard); err != nil {
+		if entries, err = s.store.RecentActivity(p.ClientID(), recentOnDashboard); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 )
 
@@ -46,4 +47,44 @@ func (c *decodeCache[T]) decode(key string, raw []byte) (T, error) {
 	c.m[key] = cached[T]{raw: bytes.Clone(raw), val: v}
 	c.mu.Unlock()
 	return v, nil
+}
+
+// recentCache remembers the newest entries of histories (RecentActivity) with the stamp
+// they were listed under: the bytes of the history's head and pruning anchor. Like
+// decodeCache it is bounded and forgets everything when full.
+type recentCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]recentList
+}
+
+type recentList struct {
+	n       int
+	stamp   []byte
+	entries []Entry
+}
+
+func newRecentCache(max int) *recentCache {
+	return &recentCache{max: max, m: make(map[string]recentList, max)}
+}
+
+// get returns a copy of the list of clientID's newest n entries made under stamp, if kept.
+// The entries' slices and maps are shared and read-only, as decodeCache's are.
+func (c *recentCache) get(clientID string, n int, stamp []byte) ([]Entry, bool) {
+	c.mu.Lock()
+	l, ok := c.m[clientID]
+	c.mu.Unlock()
+	if !ok || l.n != n || !bytes.Equal(l.stamp, stamp) {
+		return nil, false
+	}
+	return slices.Clone(l.entries), true
+}
+
+func (c *recentCache) put(clientID string, n int, stamp []byte, entries []Entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[clientID] = recentList{n: n, stamp: bytes.Clone(stamp), entries: slices.Clone(entries)}
 }

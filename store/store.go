@@ -28,6 +28,8 @@ type Store struct {
 	// read: the dashboard reads the same client and newest entries on every request.
 	clients *decodeCache[Client]
 	entries *decodeCache[Entry]
+	// recent keeps the dashboard's newest entries of each history (RecentActivity).
+	recent *recentCache
 	// writing makes read-write transactions take turns (update).
 	writing sync.Mutex
 	// disk refuses writes while the data volume is low on space (nil: never).
@@ -65,7 +67,8 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dataDir, err)
 	}
-	s := &Store{db: db, log: log, clients: newDecodeCache[Client](4096), entries: newDecodeCache[Entry](16384)}
+	s := &Store{db: db, log: log, clients: newDecodeCache[Client](4096), entries: newDecodeCache[Entry](16384),
+		recent: newRecentCache(4096)}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
