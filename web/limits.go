@@ -44,8 +44,11 @@ var (
 	// PINCheckIP: wrong security PINs checked in the console from one address, whichever
 	// accounts they were for (each account has its own limit, store.MaxPINFailures).
 	PINCheckIP = Limit{"pincheck:ip", 20, store.PINFailureWindow}
-	// APIToken and APIIP: JSON API requests per token (its hash) and per address, every
-	// request counted (the rate is set by the operator, so these are built by APILimit).
+)
+
+// The JSON API's limits count every request per token (its hash) and per address; the
+// rate is the operator's, so they are built by APILimit from these names.
+const (
 	APIToken = "api:token"
 	APIIP    = "api:ip"
 )
