@@ -21,22 +21,32 @@ const burstSize = 50
 // once and returns the statuses and bodies.
 func (a *agent) burst(t *testing.T, path string, form func(i int) url.Values) ([]int, []string) {
 	t.Helper()
+	return a.burstRequests(t, func(i int) *http.Request {
+		f := form(i)
+		f.Set("_csrf", a.csrf)
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(f.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req
+	})
+}
+
+// burstRequests sends the burstSize requests that req makes, with the agent's cookies, at
+// once, and returns the statuses and bodies.
+func (a *agent) burstRequests(t *testing.T, req func(i int) *http.Request) ([]int, []string) {
+	t.Helper()
 	statuses, bodies := make([]int, burstSize), make([]string, burstSize)
 	var start, done sync.WaitGroup
 	start.Add(1)
 	for i := range burstSize {
+		r := req(i)
+		for k, v := range a.cookies {
+			r.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			f := form(i)
-			f.Set("_csrf", a.csrf)
-			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(f.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			for k, v := range a.cookies {
-				req.AddCookie(&http.Cookie{Name: k, Value: v})
-			}
 			start.Wait()
-			res, err := a.e.app.Test(req, -1)
+			res, err := a.e.app.Test(r, -1)
 			if err != nil {
 				t.Error(err)
 				return
@@ -151,27 +161,12 @@ func TestConsolePINAddressLimitHoldsUnderBurst(t *testing.T) {
 		}
 	}
 	a.get("/admin/clients/" + clients[0].ID)
-	var wg sync.WaitGroup
-	statuses := make([]int, burstSize)
-	for i, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f := url.Values{"pin": {"111222"}, "_csrf": {a.csrf}}
-			req := httptest.NewRequest(http.MethodPost, "/admin/clients/"+c.ID+"/pin", strings.NewReader(f.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			for k, v := range a.cookies {
-				req.AddCookie(&http.Cookie{Name: k, Value: v})
-			}
-			res, err := e.app.Test(req, -1)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			statuses[i] = res.StatusCode
-		}()
-	}
-	wg.Wait()
+	statuses, _ := a.burstRequests(t, func(i int) *http.Request {
+		f := url.Values{"pin": {"111222"}, "_csrf": {a.csrf}}
+		req := httptest.NewRequest(http.MethodPost, "/admin/clients/"+clients[i].ID+"/pin", strings.NewReader(f.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req
+	})
 	checked := 0
 	for _, c := range clients {
 		all, _, err := e.st.ListActivity(c.ID, "", 50)
@@ -256,23 +251,9 @@ func TestPasswordCheckLimitHoldsUnderBurst(t *testing.T) {
 // Fifty dead invitation links at once from one address: at most 20 are looked up.
 func TestInvitationLimitHoldsUnderBurst(t *testing.T) {
 	e := newEnv(t)
-	a := e.agent()
-	a.get("/login")
-	var wg sync.WaitGroup
-	statuses := make([]int, burstSize)
-	for i := range burstSize {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := e.app.Test(httptest.NewRequest(http.MethodGet, "/invite/"+secure.Token(), nil), -1)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			statuses[i] = res.StatusCode
-		}()
-	}
-	wg.Wait()
+	statuses, _ := e.agent().burstRequests(t, func(int) *http.Request {
+		return httptest.NewRequest(http.MethodGet, "/invite/"+secure.Token(), nil)
+	})
 	if got := countStatus(statuses, http.StatusGone); got != 20 {
 		t.Errorf("%d dead links looked up, want 20 (statuses %v)", got, statuses)
 	}
