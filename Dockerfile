@@ -11,7 +11,9 @@
 #   docker stop zona
 #   docker run --rm -i -v zona-data:/data zona client create --email E --name N --password-stdin
 
-FROM golang:1.26 AS build
+FROM golang:1.27.3-bookworm AS build
+# Go 1.27.3 exactly (DESIGN "Stack"), whatever the image's default toolchain setting.
+ENV GOTOOLCHAIN=go1.27.3
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
