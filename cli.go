@@ -149,4 +149,3 @@ func describe(err error, email string) error {
 	}
 	return err
 }
-
