@@ -172,9 +172,9 @@ type backupSchedule struct {
 	keep  int
 }
 
-// backupPrefix and backupSuffix frame the names of scheduled backups, whose UTC time in
-// between sorts them oldest first.
-const backupPrefix, backupSuffix, backupStamp = "zona-", ".bak", "20060102T150405Z"
+// backupPrefix and backupSuffix frame the names of scheduled backups; the UTC time in
+// between, to the millisecond, sorts them oldest first.
+const backupPrefix, backupSuffix, backupStamp = "zona-", ".bak", "20060102T150405.000Z"
 
 // run backs st up into b.dir every b.every, keeping the newest b.keep backups, until ctx
 // ends. The first backup is taken one period after the start.

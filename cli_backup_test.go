@@ -182,3 +182,42 @@ func storeContents(t *testing.T, data string) map[string][]byte {
 	}
 	return out
 }
+
+// TestRestoreVerifiesTheHistory: a backup of a history edited behind Zona's back restores,
+// but the restore reports the broken chain instead of success.
+func TestRestoreVerifiesTheHistory(t *testing.T) {
+	data, clientID, ids := auditHistory(t)
+	behindZonasBack(t, data, func(txn *badger.Txn) error { return txn.Delete([]byte("act/" + clientID + "/" + ids[2])) })
+	file := filepath.Join(t.TempDir(), "zona.bak")
+	if out, err := runCLI(t, "", "backup", file, "--data", data); err != nil {
+		t.Fatal(err, out)
+	}
+	out, err := runCLI(t, "", "restore", file, "--data", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(err.Error(), ids[3]) || strings.Contains(out, "restored") {
+		t.Fatalf("restore of a broken history: %v\n%s", err, out)
+	}
+}
+
+// TestScheduledBackups runs a server that backs up every 150 ms keeping two, and finds the
+// newest two backups, each restorable.
+func TestScheduledBackups(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	if out, err := runCLI(t, "Clave-Segura-2026!\n", "client", "create", "--data", data, "--email", "ana@example.mx", "--name", "Ana López", "--password-stdin"); err != nil {
+		t.Fatal(err, out)
+	}
+	_, stop := serveForTest(t, data, "--backup-dir", dir, "--backup-every", "150ms", "--backup-keep", "2")
+	time.Sleep(time.Second) // five or six backups
+	stop()
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("backups kept: %v %v", files, err)
+	}
+	for _, f := range files {
+		if !strings.HasPrefix(filepath.Base(f), backupPrefix) || !strings.HasSuffix(f, backupSuffix) {
+			t.Errorf("a backup named %s", f)
+		}
+		if out, err := runCLI(t, "", "restore", f, "--data", t.TempDir()); err != nil || !strings.Contains(out, "audit ok: 1 entries") {
+			t.Errorf("restore %s: %v %s", f, err, out)
+		}
+	}
+}
