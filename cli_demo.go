@@ -42,13 +42,12 @@ func demo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	if err := opDemo.do(ctx, *data, req, stdout, stderr); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, `Demo data ready in %s.
-Customers sign in at /login:
-  client   %s  %s   (the account owner)
-  contact  %s  %s   (a contact: contacts, emails and history, no account details)
-Staff sign in at /admin/login:
-  staff    %s  %s
-`, *data, demoClientEmail, pws[0], demoContactEmail, pws[1], demoStaffEmail, pws[2])
+	const line = "  %-8s %-21s %s%s\n"
+	fmt.Fprintf(stdout, "Demo data ready in %s.\nCustomers sign in at /login:\n", *data)
+	fmt.Fprintf(stdout, line, "client", demoClientEmail, pws[0], "  (the account owner)")
+	fmt.Fprintf(stdout, line, "contact", demoContactEmail, pws[1], "  (a contact: contacts, emails and history, not the account details)")
+	fmt.Fprintln(stdout, "Staff sign in at /admin/login:")
+	fmt.Fprintf(stdout, line, "staff", demoStaffEmail, pws[2], "")
 	return nil
 }
 
