@@ -69,7 +69,7 @@ func controlOps(st *store.Store) map[string]ctl.Op {
 func withStore(data string, stderr io.Writer, fn func(*store.Store) error) error {
 	st, err := store.Open(data, newLogger(stderr, "warn"))
 	if err != nil {
-		return fmt.Errorf("%w (a server holding this data dir answers on %s once it has started)", err, ctl.Path(data))
+		return fmt.Errorf("%w (a zona serve holds this data dir without answering on %s yet, or restore was run while it serves: stop it first)", err, ctl.Path(data))
 	}
 	defer st.Close()
 	return fn(st)
