@@ -1,17 +1,25 @@
-# Zona in a container: a static binary on busybox, running as nobody, data in /data.
+# Zona in a container: a static binary on busybox, running as nobody (65534), data in /data,
+# listening on :8080, every interface of the container (ENV ZONA_ADDR), for -p to reach.
 #
 #   docker build -t zona .
-#   docker run -d --name zona -p 8080:8080 -v zona-data:/data zona
+#   docker run -d --name zona -p 127.0.0.1:8080:8080 -v zona-data:/data zona
 #   docker logs zona     # the one-time link to create the first staff account
-# Behind a TLS proxy, also set ZONA_BASE_URL=https://... (links in mail, Secure cookies) and
-# ZONA_TRUSTED_PROXIES (so client IPs come from X-Forwarded-For).
+# Behind a TLS proxy (deploy/), also set ZONA_BASE_URL=https://... (links in mail, Secure
+# cookies) and ZONA_TRUSTED_PROXIES (so client IPs come from X-Forwarded-For).
 #
-# Commands that write open the store themselves, and Badger allows one process per data
-# dir, so run them while the server is stopped:
-#   docker stop zona
-#   docker run --rm -i -v zona-data:/data zona client create --email E --name N --password-stdin
+# Commands run inside the running container, through its control socket:
+#   echo 'Clave-Segura-2026!' | docker exec -i zona zona client create --email E --name N --password-stdin
+#   docker exec zona zona backup /data/zona.bak    # or --backup-dir for scheduled ones
+#
+# A named volume starts owned by nobody (see below). A bind mount keeps the host
+# directory's owner, so give it to the container's user first:
+#   install -d -m 0700 -o 65534 -g 65534 /srv/zona
+#   docker run -d --name zona -p 127.0.0.1:8080:8080 -v /srv/zona:/data zona
+# (or run as the directory's owner: docker run --user "$(stat -c %u:%g /srv/zona)" ...).
 
-FROM golang:1.26 AS build
+FROM golang:1.27.3-bookworm AS build
+# Go 1.27.3 exactly (DESIGN "Stack"), whatever the image's default toolchain setting.
+ENV GOTOOLCHAIN=go1.27.3
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -24,7 +32,7 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/zona .
 # and adding a probe subcommand to zona for the container's sake is not worth it.
 # It carries no CA certificates, so the build stage's are copied for SMTP over TLS; time
 # zones are compiled into the binary (time/tzdata).
-FROM busybox:stable-musl
+FROM busybox:1.37.0-musl
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/zona /usr/local/bin/zona
 # /data belongs to nobody before VOLUME, so a new named volume starts writable by it.

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"zona/locales"
@@ -29,16 +28,6 @@ func readPassword(r io.Reader, personal ...string) (string, error) {
 	return pw, nil
 }
 
-// withStore opens the store in data for a command that runs while the server is stopped.
-func withStore(data string, stderr io.Writer, fn func(*store.Store) error) error {
-	st, err := store.Open(data, newLogger(stderr, "warn"))
-	if err != nil {
-		return fmt.Errorf("%w (stop the server first: Badger allows one process per data dir)", err)
-	}
-	defer st.Close()
-	return fn(st)
-}
-
 func cliEvent(kind string) store.Event {
 	return store.Event{Kind: kind, Actor: store.Actor{Kind: store.ActorSystem}, Detail: map[string]string{"via": "cli"}}
 }
@@ -56,12 +45,16 @@ func createStaff(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	data := dataFlag(fs)
 	email := fs.String("email", "", "sign-in email")
 	name := fs.String("name", "", "full name (default: the email's local part)")
+	role := fs.String("role", store.RoleAdmin, "admin (everything) or support (clients, PIN desk, messages; never staff, tokens or settings)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := checkCLIEmail(*email); err != nil {
 		return err
+	}
+	if !store.ValidRole(*role) {
+		return fmt.Errorf("--role must be %s or %s", store.RoleAdmin, store.RoleSupport)
 	}
 	if !*pwStdin {
 		return fmt.Errorf("--password-stdin is required: passwords are never taken as arguments")
@@ -77,15 +70,19 @@ func createStaff(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	return withStore(*data, stderr, func(st *store.Store) error {
-		s := &store.Staff{Email: *email, Name: *name, PasswordHash: hash}
-		if err := st.CreateStaff(s); err != nil {
-			return describe(err, *email)
-		}
-		fmt.Fprintf(stdout, "Staff account %s created (id %s).\n", s.Email, s.ID)
-		return nil
-	})
+	return opStaffCreate.do(ctx, *data, staffCreateReq{Email: *email, Name: *name, Role: *role, PasswordHash: hash}, stdout, stderr)
 }
+
+type staffCreateReq struct{ Email, Name, Role, PasswordHash string }
+
+var opStaffCreate = operation[staffCreateReq]{"staff-create", func(_ context.Context, st *store.Store, r staffCreateReq, stdout, _ io.Writer) error {
+	s := &store.Staff{Email: r.Email, Name: r.Name, Role: r.Role, PasswordHash: r.PasswordHash}
+	if err := st.CreateStaff(s); err != nil {
+		return describe(err, r.Email)
+	}
+	fmt.Fprintf(stdout, "Staff account %s created (id %s, role %s).\n", s.Email, s.ID, s.Role)
+	return nil
+}}
 
 func createClient(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("client create", flag.ContinueOnError)
@@ -95,7 +92,7 @@ func createClient(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	name := fs.String("name", "", "full name: first name(s), then last name")
 	company := fs.String("company", "", "company (optional)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := checkCLIEmail(*email); err != nil {
@@ -116,14 +113,27 @@ func createClient(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return err
 	}
 	first, last := splitName(*name)
-	return withStore(*data, stderr, func(st *store.Store) error {
-		c := &store.Client{Email: *email, FirstName: first, LastName: last, Company: *company, PasswordHash: hash}
-		if err := st.CreateClient(c, cliEvent(store.KindAccountCreated)); err != nil {
-			return describe(err, *email)
-		}
-		fmt.Fprintf(stdout, "Client %s <%s> created (id %s).\n", c.Name(), c.Email, c.ID)
-		return nil
-	})
+	return opClientCreate.do(ctx, *data, clientCreateReq{Email: *email, FirstName: first, LastName: last, Company: *company, PasswordHash: hash}, stdout, stderr)
+}
+
+type clientCreateReq struct{ Email, FirstName, LastName, Company, PasswordHash string }
+
+var opClientCreate = operation[clientCreateReq]{"client-create", func(_ context.Context, st *store.Store, r clientCreateReq, stdout, _ io.Writer) error {
+	c := &store.Client{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company, PasswordHash: r.PasswordHash}
+	if err := st.CreateClient(c, cliEvent(store.KindAccountCreated)); err != nil {
+		return describe(err, r.Email)
+	}
+	fmt.Fprintf(stdout, "Client %s <%s> created (id %s).\n", c.Name(), c.Email, c.ID)
+	return nil
+}}
+
+// parseNoArgs parses a command's flags and refuses positional arguments, which it has none of.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("zona %s: unexpected argument %q", fs.Name(), pos[0])
+	}
+	return err
 }
 
 // splitName splits a full name at its first space: "Ana López Ramírez" is "Ana" and
@@ -138,145 +148,4 @@ func describe(err error, email string) error {
 		return fmt.Errorf("%s is already registered", email)
 	}
 	return err
-}
-
-// demo seeds a demo client and a demo staff account and prints how to sign in. Run again,
-// it gives both accounts new passwords.
-func demo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := dataFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	const clientEmail, staffEmail = "cliente@demo.zona.mx", "soporte@demo.zona.mx"
-	clientPW, staffPW := "Demo-"+secure.Token()[:12]+"-26", "Staff-"+secure.Token()[:12]+"-26"
-	clientHash, err := secure.Hash(ctx, clientPW)
-	if err != nil {
-		return err
-	}
-	staffHash, err := secure.Hash(ctx, staffPW)
-	if err != nil {
-		return err
-	}
-	return withStore(*data, stderr, func(st *store.Store) error {
-		c, err := st.ClientByEmail(clientEmail)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			c = &store.Client{Email: clientEmail, FirstName: "Ana", LastName: "López Ramírez",
-				Company: "Abarrotes La Esperanza S.A. de C.V.", PasswordHash: clientHash}
-			err = st.CreateClient(c, cliEvent(store.KindAccountCreated))
-		case err == nil:
-			ev := cliEvent(store.KindPasswordChanged)
-			ev.Changes = []store.Change{{Field: "password", Secret: true}}
-			_, err = st.UpdateClient(c.ID, c.Rev, func(c *store.Client) error { c.PasswordHash = clientHash; return nil }, ev)
-		}
-		if err != nil {
-			return err
-		}
-		s, err := st.StaffByEmail(staffEmail)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			err = st.CreateStaff(&store.Staff{Email: staffEmail, Name: "Soporte Demo", PasswordHash: staffHash})
-		case err == nil:
-			err = st.SetStaffPassword(s.ID, staffHash)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Demo data ready in %s. Sign in at /login:\n  client  %s  %s\n  staff   %s  %s\n",
-			*data, clientEmail, clientPW, staffEmail, staffPW)
-		return nil
-	})
-}
-
-// auditVerify checks the hash chains of the histories and names the first entry that does
-// not match.
-func auditVerify(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("usage: zona audit verify [--client EMAIL]")
-	}
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := dataFlag(fs)
-	email := fs.String("client", "", "check only this client's history")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	return withStore(*data, stderr, func(st *store.Store) error {
-		var ids []string
-		if *email != "" {
-			c, err := st.ClientByEmail(*email)
-			if err != nil {
-				return fmt.Errorf("client %s: %w", *email, err)
-			}
-			ids = []string{c.ID}
-		} else {
-			var err error
-			if ids, err = st.ClientIDs(); err != nil {
-				return err
-			}
-		}
-		total := 0
-		for _, id := range ids {
-			n, err := st.VerifyActivity(id)
-			if err != nil {
-				return fmt.Errorf("audit FAILED: %w", err)
-			}
-			total += n
-		}
-		fmt.Fprintf(stdout, "audit ok: %d entries in %d histories verified\n", total, len(ids))
-		return nil
-	})
-}
-
-func backup(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := dataFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: zona backup FILE")
-	}
-	return withStore(*data, stderr, func(st *store.Store) error {
-		f, err := os.OpenFile(fs.Arg(0), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return err
-		}
-		if err := st.Backup(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "backup written to %s\n", fs.Arg(0))
-		return nil
-	})
-}
-
-func restore(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := dataFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: zona restore FILE")
-	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return withStore(*data, stderr, func(st *store.Store) error {
-		if err := st.Restore(f); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "restored %s into %s\n", fs.Arg(0), *data)
-		return nil
-	})
 }

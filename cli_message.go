@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -20,11 +21,8 @@ const maxMessageFile = 2 << 20
 // messageSend queues a message to a client's account through the same path as every email
 // Zona sends: routed by category, archived, queued, recorded in the history. The server's
 // worker delivers it when it runs.
-func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func messageSend(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	const use = "usage: zona message send --client EMAIL --category C --subject S --html-file F [--text-file F] [--data DIR]"
-	if len(args) == 0 || args[0] != "send" {
-		return errors.New(use)
-	}
 	fs := flag.NewFlagSet("message send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := dataFlag(fs)
@@ -34,10 +32,13 @@ func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr i
 	htmlFile := fs.String("html-file", "", "file with the HTML part")
 	textFile := fs.String("text-file", "", "file with the text part (default: derived from the HTML)")
 	from := fs.String("from", env("SMTP_FROM", ""), "sender shown in the archive (env ZONA_SMTP_FROM)")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
 	switch {
+	case !slices.Equal(pos, []string{"send"}):
+		return errors.New(use)
 	case *email == "":
 		return errors.New("--client is required\n" + use)
 	case !store.ValidCategory(*category):
@@ -61,29 +62,41 @@ func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	return withStore(*data, stderr, func(st *store.Store) error {
-		c, err := st.ClientByEmail(*email)
-		if err != nil {
-			return fmt.Errorf("client %s: %w", *email, err)
-		}
-		out := mail.Outgoing{
-			ClientID: c.ID, Category: *category, Subject: *subject, HTML: html, Text: text,
-			Event: cliEvent(store.KindEmailQueued),
-		}
-		if *category == store.CategoryAccount {
-			owner := mail.Owner(c)
-			out.Concerns = &owner
-		}
-		msg, err := mail.NewMailer(st, cfg, nil, newLogger(stderr, "warn")).Send(out)
-		if errors.Is(err, store.ErrNoRecipients) {
-			return fmt.Errorf("nobody on %s's account receives %s email (marketing needs an opt-in)", *email, *category)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Message %s queued for %d recipient(s); the server delivers it.\n", msg.ID, len(msg.Copies))
-		return nil
-	})
+	return opMessageSend.do(ctx, *data, messageReq{Client: *email, Category: *category, Subject: *subject, HTML: html, Text: text, From: *from}, stdout, stderr)
+}
+
+// messageReq carries the message's parts, read from files by the CLI: the server may not
+// be allowed to read the operator's files.
+type messageReq struct{ Client, Category, Subject, HTML, Text, From string }
+
+var opMessageSend = operation[messageReq]{"message-send", func(_ context.Context, st *store.Store, r messageReq, stdout, stderr io.Writer) error {
+	c, err := st.ClientByEmail(r.Client)
+	if err != nil {
+		return fmt.Errorf("client %s: %w", r.Client, err)
+	}
+	msg, err := sendMessage(st, c, r.Category, r.Subject, r.HTML, r.Text, r.From, stderr)
+	if errors.Is(err, store.ErrNoRecipients) {
+		return fmt.Errorf("nobody on %s's account receives %s email (marketing needs an opt-in)", r.Client, r.Category)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Message %s queued for %d recipient(s); the server delivers it.\n", msg.ID, len(msg.Copies))
+	return nil
+}}
+
+// sendMessage queues a message of category to client c's account as the CLI does (the
+// demo too): routed, archived, queued for the server's worker, recorded as done by the CLI.
+func sendMessage(st *store.Store, c *store.Client, category, subject, html, text, from string, stderr io.Writer) (*store.Message, error) {
+	out := mail.Outgoing{
+		ClientID: c.ID, Category: category, Subject: subject, HTML: html, Text: text,
+		Event: cliEvent(store.KindEmailQueued),
+	}
+	if category == store.CategoryAccount {
+		owner := mail.Owner(c)
+		out.Concerns = &owner
+	}
+	return mail.NewMailer(st, mail.Config{From: from}, nil, newLogger(stderr, "warn")).Send(out)
 }
 
 func readMessageFile(name string) (string, error) {

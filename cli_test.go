@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,6 +18,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"zona/store"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
@@ -66,11 +70,52 @@ func TestDemoPrintsWorkingSignIns(t *testing.T) {
 	if err != nil || out2 == out {
 		t.Fatalf("second demo: %v\n%s", err, out2)
 	}
+	if !strings.Contains(out2, "Staff sign in at /admin/login") {
+		t.Errorf("demo does not say where staff sign in:\n%s", out2)
+	}
 	base, stop := serveForTest(t, data)
-	defer stop()
-	m2 := regexp.MustCompile(`client\s+(\S+)\s+(\S+)`).FindStringSubmatch(out2)
-	if status := signIn(t, base, m2[1], m2[2]); status != "/zona" {
-		t.Fatalf("demo client cannot sign in: landed on %q", status)
+	for _, who := range []string{"client", "contact"} {
+		m := regexp.MustCompile(who + `\s+(\S+)\s+(\S+)`).FindStringSubmatch(out2)
+		if m == nil {
+			t.Fatalf("no %s sign-in printed:\n%s", who, out2)
+		}
+		if status := signIn(t, base, m[1], m[2]); status != "/zona" {
+			t.Errorf("demo %s cannot sign in: landed on %q", who, status)
+		}
+	}
+	stop()
+
+	// A living account: contacts with different permissions, a message of every category,
+	// each in the history.
+	st, err := store.Open(data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.ClientByEmail("cliente@demo.zona.mx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contacts, err := st.ListContacts(c.ID)
+	if err != nil || len(contacts) != 2 || reflect.DeepEqual(contacts[0].Emails, contacts[1].Emails) || contacts[0].Access == contacts[1].Access {
+		t.Errorf("demo contacts: %+v %v", contacts, err)
+	}
+	msgs, _, err := st.ListMessages(c.ID, store.MessageQuery{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	categories := map[string]bool{}
+	for _, m := range msgs {
+		categories[m.Category] = true
+	}
+	for _, cat := range store.Categories {
+		if !categories[cat] {
+			t.Errorf("the demo has no %s message", cat)
+		}
+	}
+	page, err := st.QueryActivity(c.ID, store.ActivityQuery{Limit: 100})
+	if err != nil || len(page.Entries) < 3+len(store.Categories)+2 { // created, contacts, joined, messages, new passwords
+		t.Errorf("demo history: %d entries, %v", len(page.Entries), err)
 	}
 }
 
@@ -83,8 +128,9 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// serveForTest runs `zona serve` on data until stop is called, and returns its URL.
-func serveForTest(t *testing.T, data string) (base string, stop func() string) {
+// serveForTest runs `zona serve` on data, with more flags when given, until stop is called,
+// and returns its URL.
+func serveForTest(t *testing.T, data string, flags ...string) (base string, stop func() string) {
 	t.Helper()
 	addr := freeAddr(t)
 	base = "http://" + addr
@@ -92,7 +138,7 @@ func serveForTest(t *testing.T, data string) (base string, stop func() string) {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", data, "--addr", addr, "--base-url", base}, nil, out, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--data", data, "--addr", addr, "--base-url", base}, flags...), nil, out, io.Discard)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -108,6 +154,9 @@ func serveForTest(t *testing.T, data string) (base string, stop func() string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return base, func() string {
+		// fasthttp's shutdown closes idle connections but waits for one that never sent a
+		// request, which Go's transport may have dialed spare: close the test's own first.
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve ended with %v\n%s", err, out.String())

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	"zona/ctl"
 	"zona/handlers"
 	"zona/mail"
 	"zona/secure"
@@ -71,7 +72,7 @@ const usage = `Usage: zona [command] [flags]
 
 Commands:
   serve                       run the web server (the default)
-  staff create --email E --password-stdin [--name N]
+  staff create --email E --password-stdin [--name N] [--role admin|support]
   client create --email E --name N --password-stdin
   demo                        seed demo data and print its sign-ins
   message send --client E --category C --subject S --html-file F [--text-file F]
@@ -82,11 +83,13 @@ Commands:
   api token create --name N   create a JSON API bearer token, printed once
   api token list              list API tokens: name, created, last used
   api token revoke --name N   revoke an API token at once
-  backup FILE                 write a backup of the store (server stopped)
-  restore FILE                load a backup into an empty data dir
+  backup FILE                 write a consistent backup of the store, also while serving
+  restore FILE                load a backup into an empty data dir, verify its histories
 
-Every command takes --data DIR (env ZONA_DATA, default ./data). "zona serve -h" lists the
-server's flags; each has a ZONA_* variable.
+Every command takes --data DIR (env ZONA_DATA, default ./data), before or after its
+arguments. While "zona serve" runs, every command but restore runs inside it through the
+control socket DIR/zona.sock. "zona serve -h" lists the server's flags; each has a ZONA_*
+variable.
 `
 
 // env returns the ZONA_* variable name, or def when it is unset.
@@ -128,7 +131,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := dataFlag(fs)
-	addr := fs.String("addr", env("ADDR", ":8080"), "listen address (env ZONA_ADDR)")
+	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "listen address; \":8080\" listens on every interface (env ZONA_ADDR)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of Zona, used in links (default http://localhost:PORT) (env ZONA_BASE_URL)")
 	brand := fs.String("brand", env("BRAND", "Zona"), "company name shown to customers (env ZONA_BRAND)")
 	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed (env ZONA_TRUSTED_PROXIES)")
@@ -150,8 +153,15 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	smtpTLS := fs.String("smtp-tls", env("SMTP_TLS", "starttls"), "tls, starttls, opportunistic or none (env ZONA_SMTP_TLS)")
 	smtpFrom := fs.String("smtp-from", env("SMTP_FROM", "no-reply@localhost"), "sender, \"Name <address>\" (env ZONA_SMTP_FROM)")
 	smtpTimeout := fs.Duration("smtp-timeout", envDuration("SMTP_TIMEOUT", 30*time.Second), "bound on one delivery attempt (env ZONA_SMTP_TIMEOUT)")
-	if err := fs.Parse(args); err != nil {
+	// Scheduled backups of the domain store (backupSchedule).
+	backupDir := fs.String("backup-dir", env("BACKUP_DIR", ""), "write a backup of the store into this directory every --backup-every; empty: none (env ZONA_BACKUP_DIR)")
+	backupEvery := fs.Duration("backup-every", envDuration("BACKUP_EVERY", 24*time.Hour), "time between scheduled backups (env ZONA_BACKUP_EVERY)")
+	backupKeep := fs.Int("backup-keep", envInt("BACKUP_KEEP", 14), "scheduled backups kept, the newest (env ZONA_BACKUP_KEEP)")
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *backupDir != "" && (*backupEvery <= 0 || *backupKeep < 1) {
+		return fmt.Errorf("--backup-every must be positive and --backup-keep at least 1")
 	}
 	log := newLogger(stderr, *logLevel)
 	if *baseURL == "" {
@@ -181,16 +191,32 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	defer closeStores(st, kv, log)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The background work below ends with ctx, and wg.Wait runs before closeStores: none of
+	// it ever meets a closed store.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, endWork := context.WithCancel(ctx)
+	defer endWork() // before wg.Wait, also when serve fails early
 	disk := store.NewDiskGuard(*data, floor, log)
 	st.GuardDisk(disk)
 	kv.GuardDisk(disk)
-	go disk.Run(ctx, time.Second)
+	wg.Go(func() { disk.Run(ctx, time.Second) })
 	if *retention > 0 {
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() { defer wg.Done(); pruneHistory(ctx, st, *retention, log) }()
-		defer wg.Wait() // runs before closeStores: a prune never meets a closed store
+		wg.Go(func() { pruneHistory(ctx, st, *retention, log) })
 	}
+	if *backupDir != "" {
+		b := backupSchedule{dir: *backupDir, every: *backupEvery, keep: *backupKeep}
+		wg.Go(func() { b.run(ctx, st, log) })
+	}
+	sock, err := ctl.Listen(*data)
+	if err != nil {
+		return err
+	}
+	wg.Go(func() {
+		if err := ctl.Serve(ctx, sock, controlOps(st), log); err != nil {
+			log.Error("control socket", "err", err)
+		}
+	})
 
 	// On a full disk the server still starts, to serve what can be read; the link waits for
 	// a start with space.

@@ -146,11 +146,6 @@ func (f identityForm) values() [][2]string {
 	}
 }
 
-// changes lists the fields of f that differ from old, old → new, for the history.
-func (f identityForm) changes(old identityForm) []store.Change {
-	return diffValues(old.values(), f.values())
-}
-
 func diffValues(old, cur [][2]string) []store.Change {
 	var out []store.Change
 	for i := range cur {

@@ -11,6 +11,8 @@
 #   SETTLE=10 bash scripts/rss.sh  # seconds to wait after /healthz answers (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Go 1.27.3 whatever the machine defaults to (go.mod alone is ignored under GOTOOLCHAIN=local).
+export GOTOOLCHAIN=go1.27.3
 
 settle=${SETTLE:-5}
 requests=${REQUESTS:-500}

@@ -5,10 +5,16 @@ import (
 	"io"
 )
 
-// Backup writes a full, consistent backup of the domain database to w. Sessions are not
-// part of it: after a restore everyone signs in again.
+// Backup writes a full backup of the domain database to w, consistent while the server
+// writes: every key as it was at one moment. Badger's DB.Backup streams with a read
+// transaction per goroutine, each at its own timestamp, so under writes its key ranges
+// would come from different moments; one goroutine reads everything in one transaction.
+// Sessions are not part of it: they live in their own store and end at a restore.
 func (s *Store) Backup(w io.Writer) error {
-	_, err := s.db.Backup(w, 0)
+	stream := s.db.NewStream()
+	stream.NumGo = 1
+	stream.LogPrefix = "store.Backup"
+	_, err := stream.Backup(w, 0)
 	return err
 }
 

@@ -17,7 +17,20 @@ type Staff struct {
 	Name         string    `json:"name"`
 	PasswordHash string    `json:"password_hash"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Role is RoleAdmin or RoleSupport (DESIGN "People and permissions"). Accounts made
+	// before roles were recorded have none and are admins, as every account then was.
+	Role string `json:"role,omitempty"`
 }
+
+// Staff roles: an admin does everything; support works with clients (PIN desk, messages,
+// outbox) but never with staff, API tokens or settings.
+const (
+	RoleAdmin   = "admin"
+	RoleSupport = "support"
+)
+
+// ValidRole reports whether role is a staff role.
+func ValidRole(role string) bool { return role == RoleAdmin || role == RoleSupport }
 
 func staffKey(id string) string         { return "staff/" + id }
 func staffEmailKey(email string) string { return "staffemail/" + NormalizeEmail(email) }
@@ -31,6 +44,9 @@ func (s *Store) CreateStaff(st *Staff) error {
 
 func createStaff(txn *badger.Txn, st *Staff) error {
 	st.ID, st.Rev, st.CreatedAt = NewID(), 1, time.Now().UTC()
+	if st.Role == "" {
+		st.Role = RoleAdmin
+	}
 	st.Email = strings.TrimSpace(st.Email)
 	key := []byte(staffEmailKey(st.Email))
 	if _, err := txn.Get(key); err == nil {

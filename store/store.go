@@ -115,7 +115,7 @@ func (s *Store) migrate() error {
 		return err
 	}
 	if v > SchemaVersion {
-		return fmt.Errorf("store: data has schema %d, newer than this release's %d", v, SchemaVersion)
+		return fmt.Errorf("store: this data is in format %d, written by a newer Zona; this release reads up to format %d and will not touch it: run the newer release, or restore a backup this release made into an empty data dir", v, SchemaVersion)
 	}
 	if v == 0 {
 		return s.setSchema(SchemaVersion, nil)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,8 +198,8 @@ func TestSchemaVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := Open(dir, nil); err == nil {
-		t.Fatal("opened data written by a newer release")
+	if _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "written by a newer Zona") {
+		t.Fatalf("opened data written by a newer release, or said so unclearly: %v", err)
 	}
 }
 
