@@ -11,6 +11,7 @@ import (
 
 	badger3 "github.com/dgraph-io/badger/v3"
 
+	"zona/handlers"
 	"zona/store/storetest"
 )
 
@@ -202,5 +203,22 @@ func TestAmbiguousLengthIsRefused(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", name, res.StatusCode)
 		}
+	}
+}
+
+// Behind a trusted proxy the client's address is the one the proxy saw (the last of
+// X-Forwarded-For), never an address the client wrote before it: limits and the history
+// cannot be steered.
+func TestForwardedForTakesTheProxysAddress(t *testing.T) {
+	e := newEnv(t, func(c *handlers.Config) { c.TrustedProxies = []string{"0.0.0.0/0"} })
+	a := e.agent()
+	a.headers["X-Forwarded-For"] = "203.0.113.9, 198.51.100.7"
+	a.mustSignIn()
+	all, _, err := e.st.ListActivity(e.client.ID, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 || all[0].IP != "198.51.100.7" {
+		t.Fatalf("sign-in recorded from %q, want the proxy's 198.51.100.7", all[0].IP)
 	}
 }

@@ -75,6 +75,21 @@ func requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// lastForwardedFor keeps, of the X-Forwarded-For header of a request from a trusted proxy,
+// only its last address: the one the proxy itself saw. Addresses before it are whatever the
+// client wrote, and Fiber's c.IP() would otherwise answer the whole list, so a client could
+// choose its own rate-limit key and the address in its history.
+func lastForwardedFor(c *fiber.Ctx) error {
+	if !c.IsProxyTrusted() {
+		return c.Next()
+	}
+	h := c.Request().Header.Peek(fiber.HeaderXForwardedFor)
+	if i := bytes.LastIndexByte(h, ','); i >= 0 {
+		c.Request().Header.Set(fiber.HeaderXForwardedFor, string(bytes.TrimSpace(h[i+1:])))
+	}
+	return c.Next()
+}
+
 // refuseAmbiguousLength answers 400 to a request whose length two proxies could read two
 // ways: two Content-Length headers, or Content-Length beside Transfer-Encoding. fasthttp
 // keeps the last Content-Length; a proxy in front that read the first would then see
