@@ -65,7 +65,7 @@ func runEveryCommand(t *testing.T, serving bool) ([]cliRun, []string) {
 		{pw, []string{"client", "create", "--data", data, "--email", "ana@example.mx", "--name", "Ana López", "--password-stdin"}},
 		{pw, []string{"client", "create", "--data", data, "--email", "ANA@example.mx", "--name", "Otra", "--password-stdin"}},
 		{pw, []string{"staff", "create", "--data", data, "--email", "luis@soporte.mx", "--name", "Luis Pérez", "--role", "support", "--password-stdin"}},
-		{pw, []string{"staff", "create", "--data", data, "--email", "eva@soporte.mx", "--password-stdin"}},
+		{pw, []string{"staff", "--data", data, "create", "--email", "eva@soporte.mx", "--password-stdin"}}, // a flag before "create"
 		{pw, []string{"staff", "create", "--data", data, "--email", "luis@soporte.mx", "--password-stdin"}},
 		{"", []string{"message", "send", "--data", data, "--client", "ana@example.mx", "--category", "general", "--subject", "Aviso", "--html-file", html}},
 		{"", []string{"message", "send", "--data", data, "--client", "ana@example.mx", "--category", "marketing", "--subject", "Oferta", "--html-file", html}},

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,10 +41,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "staff" || cmd == "client" {
-		if len(args) == 0 || args[0] != "create" {
+		// "create" may come after flags too, as every positional argument may.
+		i := slices.Index(args, "create")
+		if i < 0 {
 			return fmt.Errorf("usage: zona %s create --email E ... --password-stdin", cmd)
 		}
-		cmd, args = cmd+" create", args[1:]
+		cmd, args = cmd+" create", slices.Delete(slices.Clone(args), i, i+1)
 	}
 	commands := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"serve":         serve,
