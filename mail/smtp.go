@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -51,8 +52,9 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 }
 
 // Compose builds the MIME message of one copy: multipart/alternative with the text part
-// first and the HTML part second, the copy's stable Message-ID, and the archived time as
-// its Date.
+// first and the HTML part second (inside multipart/mixed with the attachments when there
+// are any), the copy's stable Message-ID, the archived time as its Date, and for
+// marketing the RFC 8058 one-click unsubscribe headers.
 func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(from); err != nil {
@@ -70,6 +72,15 @@ func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	m.SetBodyString(gomail.TypeTextPlain, d.Body.Text)
 	if strings.TrimSpace(d.Body.HTML) != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, d.Body.HTML)
+	}
+	if d.Unsubscribe != "" {
+		m.SetGenHeader("List-Unsubscribe", "<"+d.Unsubscribe+">")
+		m.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	for _, a := range d.Attachments {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Type))); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }
