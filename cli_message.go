@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -21,7 +22,7 @@ const maxMessageFile = 2 << 20
 // Zona sends: routed by category, archived, queued, recorded in the history. The server's
 // worker delivers it when it runs.
 func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	const use = "usage: zona message send --client EMAIL --category C --subject S --html-file F [--text-file F] [--data DIR]"
+	const use = "usage: zona message send --client EMAIL --category C --subject S --html-file F [--text-file F] [--attach FILE]... [--data DIR]"
 	if len(args) == 0 || args[0] != "send" {
 		return errors.New(use)
 	}
@@ -34,6 +35,17 @@ func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr i
 	htmlFile := fs.String("html-file", "", "file with the HTML part")
 	textFile := fs.String("text-file", "", "file with the text part (default: derived from the HTML)")
 	from := fs.String("from", env("SMTP_FROM", ""), "sender shown in the archive (env ZONA_SMTP_FROM)")
+	var files []mail.File
+	fs.Func("attach", "a file to attach (repeatable): PDF, XML, PNG, JPEG, text or ZIP, 10 MiB in all", func(name string) error {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, store.MaxAttachmentBytes+1)) // CheckFiles refuses more
+		files = append(files, mail.File{Name: filepath.Base(name), Data: b})
+		return err
+	})
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -67,7 +79,7 @@ func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr i
 			return fmt.Errorf("client %s: %w", *email, err)
 		}
 		out := mail.Outgoing{
-			ClientID: c.ID, Category: *category, Subject: *subject, HTML: html, Text: text,
+			ClientID: c.ID, Category: *category, Subject: *subject, HTML: html, Text: text, Attachments: files,
 			Event: cliEvent(store.KindEmailQueued),
 		}
 		if *category == store.CategoryAccount {
