@@ -35,8 +35,8 @@ type contactForm struct {
 	// pending: the contact was asked for its consent and has not answered yet.
 	pending bool
 	preset  string
-	rev       uint64
-	errs      map[string]string
+	rev     uint64
+	errs    map[string]string
 }
 
 // contactFormOf is the form as the stored contact fills it.
