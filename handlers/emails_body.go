@@ -50,7 +50,7 @@ const (
 	// read its height to size the frame instead.
 	emailPreviewStyle = `<style>@media (max-width:640px){html,body{overflow:hidden}}</style>`
 	emailDocBody      = `</head><body>`
-	emailDocEnd = `</body></html>`
+	emailDocEnd       = `</body></html>`
 
 	// The body's policy: a sandbox (no script, no forms, an opaque origin), nothing loaded
 	// but inline styles and data: images, framed only by Zona's own pages.
