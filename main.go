@@ -200,7 +200,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	mailCfg := mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: env("SMTP_PASSWORD", ""),
-		TLS: *smtpTLS, From: *smtpFrom, Timeout: *smtpTimeout}
+		TLS: *smtpTLS, From: *smtpFrom, Timeout: *smtpTimeout, BaseURL: *baseURL}
 	if err := mailCfg.Validate(); err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	cfg.defaults()
 	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, metrics: newMetrics(st.Disk()), log: cfg.Logger}
 	if s.mailer == nil {
-		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
+		s.mailer = mail.NewMailer(st, mail.Config{BaseURL: cfg.BaseURL}, nil, cfg.Logger)
 	}
 	key, err := st.Secret("csrf")
 	if err != nil {
