@@ -69,7 +69,7 @@ func messageSend(_ context.Context, args []string, _ io.Reader, stdout, stderr i
 			return err
 		}
 	}
-	cfg := mail.Config{From: *from}
+	cfg := mail.Config{From: *from, BaseURL: env("BASE_URL", "")} // the preferences links of marketing mail
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
