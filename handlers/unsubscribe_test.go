@@ -28,10 +28,10 @@ func ownerPrefPath(t *testing.T, e *env) string {
 	optIn(t, e, "")
 	queue(t, e.st, e.client.ID, store.CategoryMarketing, "Oferta", "<p>Dominios al 2x1</p>")
 	items, err := e.st.Outbox()
-	if err != nil || len(items) == 0 || items[len(items)-1].Unsubscribe == "" {
+	if err != nil || len(items) == 0 || items[len(items)-1].Unsubscribe == nil {
 		t.Fatalf("no unsubscribe link in the outbox: %v", err)
 	}
-	u, err := url.Parse(items[len(items)-1].Unsubscribe)
+	u, err := url.Parse(items[len(items)-1].Unsubscribe.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

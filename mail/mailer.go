@@ -133,7 +133,7 @@ func (m *Mailer) Send(out Outgoing) (*store.Message, error) {
 		}
 	}
 	if out.Category == store.CategoryMarketing {
-		content.PerCopy = m.unsubscribeLinks(rcpts, content.Body)
+		content.PerCopy = m.unsubscribeLinks(rcpts)
 	}
 	if err := m.st.QueueMessage(msg, content, m.cfg.Domain(), ev); err != nil {
 		return nil, err

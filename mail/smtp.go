@@ -69,13 +69,15 @@ func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	m.SetGenHeader(gomail.HeaderXMailer, "Zona")
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	m.SetGenHeader("X-Zona-Category", d.Message.Category)
-	m.SetBodyString(gomail.TypeTextPlain, d.Body.Text)
-	if strings.TrimSpace(d.Body.HTML) != "" {
-		m.AddAlternativeString(gomail.TypeTextHTML, d.Body.HTML)
-	}
-	if d.Unsubscribe != "" {
-		m.SetGenHeader("List-Unsubscribe", "<"+d.Unsubscribe+">")
+	body := d.Body
+	if d.Unsubscribe != nil {
+		body = withUnsubscribe(body, d.Unsubscribe)
+		m.SetGenHeader("List-Unsubscribe", "<"+d.Unsubscribe.URL+">")
 		m.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	m.SetBodyString(gomail.TypeTextPlain, body.Text)
+	if strings.TrimSpace(body.HTML) != "" {
+		m.AddAlternativeString(gomail.TypeTextHTML, body.HTML)
 	}
 	for _, a := range d.Attachments {
 		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Type))); err != nil {

@@ -22,29 +22,32 @@ func (m *Mailer) PrefLink(token string) string {
 	return base + PrefPath(token)
 }
 
-// unsubscribeLinks gives each marketing copy its recipient's own preferences token: the
-// List-Unsubscribe header and a visible link at the end of the body, in the recipient's
-// language. Only the token's hash is stored; the body with the link goes out by SMTP and
-// the archive keeps body without it, so that nobody reading the archive (the owner reads
-// every contact's marketing copy) can unsubscribe someone else.
-func (m *Mailer) unsubscribeLinks(rcpts []Recipient, body store.MessageBody) []store.CopyContent {
+// unsubscribeLinks gives each marketing copy its recipient's own preferences token, in
+// the recipient's language (see store.Unsubscribe); only the token's hash is stored.
+func (m *Mailer) unsubscribeLinks(rcpts []Recipient) []store.CopyContent {
 	out := make([]store.CopyContent, len(rcpts))
 	for i, r := range rcpts {
 		token := secure.Token()
-		link := m.PrefLink(token)
 		t := locales.For(r.Lang)
-		note, label := t.T("mail.unsubscribe.note"), t.T("mail.unsubscribe.action")
-		footer := `<p style="margin-top:24px;font-size:13px;color:#555555">` + html.EscapeString(note) +
-			` <a href="` + html.EscapeString(link) + `" style="color:#1d4ed8">` + html.EscapeString(label) + `</a></p>`
-		withLink := store.MessageBody{Text: body.Text + "\n\n-- \n" + note + "\n" + label + ": " + link + "\n"}
-		if body.HTML != "" {
-			if i := strings.LastIndex(strings.ToLower(body.HTML), "</body>"); i >= 0 {
-				withLink.HTML = body.HTML[:i] + footer + body.HTML[i:]
-			} else {
-				withLink.HTML = body.HTML + footer
-			}
-		}
-		out[i] = store.CopyContent{Secret: &withLink, Unsubscribe: link, PrefTokenHash: secure.TokenHash(token)}
+		out[i] = store.CopyContent{PrefTokenHash: secure.TokenHash(token), Unsubscribe: &store.Unsubscribe{
+			URL: m.PrefLink(token), Note: t.T("mail.unsubscribe.note"), Label: t.T("mail.unsubscribe.action")}}
+	}
+	return out
+}
+
+// withUnsubscribe is body with u's line at its end, in the text part and in the HTML part
+// (before </body> when it has one).
+func withUnsubscribe(body store.MessageBody, u *store.Unsubscribe) store.MessageBody {
+	out := store.MessageBody{Text: body.Text + "\n\n-- \n" + u.Note + "\n" + u.Label + ": " + u.URL + "\n"}
+	if body.HTML == "" {
+		return out
+	}
+	footer := `<p style="margin-top:24px;font-size:13px;color:#555555">` + html.EscapeString(u.Note) +
+		` <a href="` + html.EscapeString(u.URL) + `" style="color:#1d4ed8">` + html.EscapeString(u.Label) + `</a></p>`
+	if i := strings.LastIndex(strings.ToLower(body.HTML), "</body>"); i >= 0 {
+		out.HTML = body.HTML[:i] + footer + body.HTML[i:]
+	} else {
+		out.HTML = body.HTML + footer
 	}
 	return out
 }

@@ -143,9 +143,20 @@ type OutboxItem struct {
 	// carries a one-time link, which the archive never keeps. It goes when the item goes,
 	// once the copy is sent or given up.
 	Secret *MessageBody `json:"secret,omitempty"`
-	// Unsubscribe is this copy's List-Unsubscribe link (marketing), which carries its
-	// recipient's preferences token; like Secret it goes when the item goes.
-	Unsubscribe string `json:"unsubscribe,omitempty"`
+	// Unsubscribe is this copy's preferences link (marketing), which carries its
+	// recipient's token; like Secret it goes when the item goes.
+	Unsubscribe *Unsubscribe `json:"unsubscribe,omitempty"`
+}
+
+// Unsubscribe is a marketing copy's way out: its recipient's preferences link, sent as the
+// List-Unsubscribe header and as a line at the end of the body (Note, then Label and the
+// link), in the recipient's language. Only the copy carries it: the archived body stays
+// without it, so nobody reading the archive can unsubscribe someone else, and the outbox
+// holds these few words per copy rather than a copy of the body.
+type Unsubscribe struct {
+	URL   string `json:"url"`
+	Note  string `json:"note"`
+	Label string `json:"label"`
 }
 
 // Content is what QueueMessage archives and sends besides the message record.
@@ -156,19 +167,16 @@ type Content struct {
 	// Body.
 	Secret *MessageBody
 	// PerCopy, when not nil, has one entry per copy, in the order of the message's copies:
-	// what that copy alone delivers (a marketing copy's own preferences link).
+	// what that copy alone carries (a marketing copy's preferences link).
 	PerCopy []CopyContent
 	// Attachments are archived with the message (checked by the mailer) and sent with every
 	// copy.
 	Attachments []AttachmentData
 }
 
-// CopyContent is what one copy delivers that no other copy does.
+// CopyContent is what one copy carries that no other copy does.
 type CopyContent struct {
-	// Secret, when not nil, replaces the body for this copy (Content.Secret for the others).
-	Secret *MessageBody
-	// Unsubscribe is the copy's List-Unsubscribe link.
-	Unsubscribe string
+	Unsubscribe *Unsubscribe
 	// PrefTokenHash, when set, is the SHA-256 of the preferences token in Unsubscribe; it is
 	// stored to name the copy's recipient (PrefTokenFor).
 	PrefTokenHash []byte
@@ -249,11 +257,7 @@ func (s *Store) QueueMessage(m *Message, content Content, messageIDDomain string
 		c.Status, c.Attempts, c.NextAttempt = CopyQueued, 0, now
 		items[i] = OutboxItem{CopyID: c.ID, ClientID: m.ClientID, MessageID: m.ID, State: CopyQueued, NextAttempt: now, Secret: content.Secret}
 		if content.PerCopy != nil {
-			pc := content.PerCopy[i]
-			if pc.Secret != nil {
-				items[i].Secret = pc.Secret
-			}
-			items[i].Unsubscribe = pc.Unsubscribe
+			items[i].Unsubscribe = content.PerCopy[i].Unsubscribe
 		}
 	}
 	return s.update(func(txn *badger.Txn) error {
@@ -511,8 +515,8 @@ type Delivery struct {
 	Body        MessageBody
 	Copy        Copy
 	Attachments []AttachmentData
-	// Unsubscribe is the copy's List-Unsubscribe link, for marketing.
-	Unsubscribe string
+	// Unsubscribe is the copy's preferences link, for marketing.
+	Unsubscribe *Unsubscribe
 }
 
 // ErrNotDue is returned when a copy claimed for delivery is not due (any more).
