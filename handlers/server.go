@@ -19,6 +19,9 @@ import (
 type Config struct {
 	// Brand is the operator's name, shown in the UI and in mail.
 	Brand string
+	// BrandLogo is the operator's logo for Zona's own emails, a data: URI (mail.LoadLogo);
+	// empty for none.
+	BrandLogo string
 	// BaseURL is the public address of Zona, used in links sent out of band.
 	BaseURL string
 	// SecureCookies marks cookies Secure (Zona is reached over HTTPS).

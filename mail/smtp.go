@@ -53,7 +53,7 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 
 // Compose builds the MIME message of one copy: multipart/alternative with the text part
 // first and the HTML part second (inside multipart/mixed with the attachments when there
-// are any), the copy's stable Message-ID, the archived time as its Date, and for
+// are any; its data: images as inline parts, embedDataImages), the copy's stable Message-ID, the archived time as its Date, and for
 // marketing the RFC 8058 one-click unsubscribe headers.
 func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
@@ -77,7 +77,11 @@ func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	}
 	m.SetBodyString(gomail.TypeTextPlain, body.Text)
 	if strings.TrimSpace(body.HTML) != "" {
-		m.AddAlternativeString(gomail.TypeTextHTML, body.HTML)
+		html, err := embedDataImages(m, body.HTML)
+		if err != nil {
+			return nil, err
+		}
+		m.AddAlternativeString(gomail.TypeTextHTML, html)
 	}
 	for _, a := range d.Attachments {
 		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Type))); err != nil {

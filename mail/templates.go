@@ -42,6 +42,8 @@ type TemplateData struct {
 	When     time.Time     // password changed, new sign-in
 	IP       string        // password changed, new sign-in
 	Device   string        // new sign-in
+	// Logo is the operator's logo (LoadLogo), shown at the top; empty for none.
+	Logo string
 }
 
 // Rendered is a template made into a message. HTML and Text may be archived. A template
@@ -68,7 +70,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	m := views.MailContent{
 		Lang: t.HTMLLang(), Brand: brand, Title: t.T(key+"title", args...),
 		Greeting: t.T("mail.greeting", args...), LinkHint: t.T("mail.link_hint"),
-		Note: t.T(key+"note", args...), Footer: t.T("mail.footer", args...),
+		Note: t.T(key+"note", args...), Footer: t.T("mail.footer", args...), Logo: d.Logo,
 	}
 	if d.Name == "" {
 		m.Greeting = t.T("mail.greeting_anonymous")
