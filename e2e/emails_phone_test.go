@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -80,4 +81,35 @@ func TestLongEmailOnPhone(t *testing.T) {
 		t.Errorf("the button's background is %s, want Zona's blue", bg)
 	}
 	tab.Shot("email-full-phone")
+}
+
+// TestPreferencesPage opens a marketing mail's preferences link on a phone, signed out:
+// the page is accessible, and leaving promotions works without JavaScript or a session.
+func TestPreferencesPage(t *testing.T) {
+	browser := StartBrowser(t)
+	var path string
+	base := serveWithMail(t, func(st *store.Store, id string) {
+		ev := store.Event{Actor: store.Actor{Kind: store.ActorOwner}, IP: "192.0.2.1"}
+		if _, err := st.SetMarketing(store.PrefToken{ClientID: id}, true, ev); err != nil {
+			t.Fatal(err)
+		}
+		queueMail(t, st, id, store.CategoryMarketing, "Oferta", "<p>Dominios al 2x1</p>")
+		items, err := st.Outbox()
+		if err != nil || len(items) != 1 || items[0].Unsubscribe == nil {
+			t.Fatalf("outbox: %v", err)
+		}
+		path = items[0].Unsubscribe.URL[strings.Index(items[0].Unsubscribe.URL, "/unsubscribe/"):]
+	})
+	tab := NewTab(t, browser, Phone)
+	defer tab.AssertNoCSPViolations()
+	tab.Navigate(base + path)
+	tab.WaitTrue("the preferences page", `!!document.querySelector('[data-testid="preferences-leave"]')`)
+	tab.AssertAccessible("preferences")
+	tab.AssertNoHorizontalOverflow()
+	tab.ClickAndLoad(`[data-testid="preferences-leave"]`, 200)
+	if got := tab.Text(`[data-testid="preferences-marketing"]`); got != "No recibe promociones." {
+		t.Fatalf("after leaving: %q", got)
+	}
+	tab.AssertReadable(`[data-testid="notice"]`)
+	tab.Shot("preferences-phone")
 }
