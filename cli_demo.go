@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"zona/mail"
 	"zona/secure"
 	"zona/store"
 )
@@ -104,7 +105,7 @@ func seedDemoAccount(st *store.Store, r demoReq, stderr io.Writer) error {
 		return err
 	}
 	for _, m := range demoMessages {
-		if _, err := sendMessage(st, c, m.category, m.subject, m.html, "", "", stderr); err != nil {
+		if _, err := sendMessage(st, c, mail.Outgoing{Category: m.category, Subject: m.subject, HTML: m.html}, mail.Config{}, stderr); err != nil {
 			return fmt.Errorf("demo message %q: %w", m.subject, err)
 		}
 	}

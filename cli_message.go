@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -22,7 +23,7 @@ const maxMessageFile = 2 << 20
 // Zona sends: routed by category, archived, queued, recorded in the history. The server's
 // worker delivers it when it runs.
 func messageSend(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	const use = "usage: zona message send --client EMAIL --category C --subject S --html-file F [--text-file F] [--data DIR]"
+	const use = "usage: zona message send --client EMAIL --category C --subject S --html-file F [--text-file F] [--attach FILE]... [--data DIR]"
 	fs := flag.NewFlagSet("message send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := dataFlag(fs)
@@ -32,6 +33,17 @@ func messageSend(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	htmlFile := fs.String("html-file", "", "file with the HTML part")
 	textFile := fs.String("text-file", "", "file with the text part (default: derived from the HTML)")
 	from := fs.String("from", env("SMTP_FROM", ""), "sender shown in the archive (env ZONA_SMTP_FROM)")
+	var files []mail.File
+	fs.Func("attach", "a file to attach (repeatable): PDF, XML, PNG, JPEG, text or ZIP, 10 MiB in all", func(name string) error {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, store.MaxAttachmentBytes+1)) // CheckFiles refuses more
+		files = append(files, mail.File{Name: filepath.Base(name), Data: b})
+		return err
+	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -58,23 +70,31 @@ func messageSend(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 			return err
 		}
 	}
-	cfg := mail.Config{From: *from}
+	// The base URL names the preferences links of marketing mail.
+	cfg := mail.Config{From: *from, BaseURL: env("BASE_URL", "")}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	return opMessageSend.do(ctx, *data, messageReq{Client: *email, Category: *category, Subject: *subject, HTML: html, Text: text, From: *from}, stdout, stderr)
+	req := messageReq{Client: *email, Category: *category, Subject: *subject, HTML: html, Text: text,
+		Files: files, From: cfg.From, BaseURL: cfg.BaseURL}
+	return opMessageSend.do(ctx, *data, req, stdout, stderr)
 }
 
-// messageReq carries the message's parts, read from files by the CLI: the server may not
-// be allowed to read the operator's files.
-type messageReq struct{ Client, Category, Subject, HTML, Text, From string }
+// messageReq carries the message's parts and attachments, read from files by the CLI: the
+// server may not be allowed to read the operator's files.
+type messageReq struct {
+	Client, Category, Subject, HTML, Text string
+	Files                                 []mail.File
+	From, BaseURL                         string
+}
 
 var opMessageSend = operation[messageReq]{"message-send", func(_ context.Context, st *store.Store, r messageReq, stdout, stderr io.Writer) error {
 	c, err := st.ClientByEmail(r.Client)
 	if err != nil {
 		return fmt.Errorf("client %s: %w", r.Client, err)
 	}
-	msg, err := sendMessage(st, c, r.Category, r.Subject, r.HTML, r.Text, r.From, stderr)
+	out := mail.Outgoing{Category: r.Category, Subject: r.Subject, HTML: r.HTML, Text: r.Text, Attachments: r.Files}
+	msg, err := sendMessage(st, c, out, mail.Config{From: r.From, BaseURL: r.BaseURL}, stderr)
 	if errors.Is(err, store.ErrNoRecipients) {
 		return fmt.Errorf("nobody on %s's account receives %s email (marketing needs an opt-in)", r.Client, r.Category)
 	}
@@ -85,18 +105,15 @@ var opMessageSend = operation[messageReq]{"message-send", func(_ context.Context
 	return nil
 }}
 
-// sendMessage queues a message of category to client c's account as the CLI does (the
-// demo too): routed, archived, queued for the server's worker, recorded as done by the CLI.
-func sendMessage(st *store.Store, c *store.Client, category, subject, html, text, from string, stderr io.Writer) (*store.Message, error) {
-	out := mail.Outgoing{
-		ClientID: c.ID, Category: category, Subject: subject, HTML: html, Text: text,
-		Event: cliEvent(store.KindEmailQueued),
-	}
-	if category == store.CategoryAccount {
+// sendMessage queues out to client c's account as the CLI does (the demo too): routed,
+// archived, queued for the server's worker, recorded as done by the CLI.
+func sendMessage(st *store.Store, c *store.Client, out mail.Outgoing, cfg mail.Config, stderr io.Writer) (*store.Message, error) {
+	out.ClientID, out.Event = c.ID, cliEvent(store.KindEmailQueued)
+	if out.Category == store.CategoryAccount {
 		owner := mail.Owner(c)
 		out.Concerns = &owner
 	}
-	return mail.NewMailer(st, mail.Config{From: from}, nil, newLogger(stderr, "warn")).Send(out)
+	return mail.NewMailer(st, cfg, nil, newLogger(stderr, "warn")).Send(out)
 }
 
 func readMessageFile(name string) (string, error) {

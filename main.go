@@ -137,6 +137,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "listen address; \":8080\" listens on every interface (env ZONA_ADDR)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of Zona, used in links (default http://localhost:PORT) (env ZONA_BASE_URL)")
 	brand := fs.String("brand", env("BRAND", "Zona"), "company name shown to customers (env ZONA_BRAND)")
+	brandLogo := fs.String("brand-logo", env("BRAND_LOGO", ""), "PNG or JPEG logo (at most 100 KB) at the top of Zona's own emails (env ZONA_BRAND_LOGO)")
 	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed (env ZONA_TRUSTED_PROXIES)")
 	secureCookies := fs.String("secure-cookies", env("SECURE_COOKIES", "auto"), "mark cookies Secure: true, false, or auto (true when --base-url is https) (env ZONA_SECURE_COOKIES)")
 	idle := fs.Duration("idle-timeout", envDuration("IDLE_TIMEOUT", 30*time.Minute), "end sessions unused for this long (env ZONA_IDLE_TIMEOUT)")
@@ -229,9 +230,15 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	mailCfg := mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: env("SMTP_PASSWORD", ""),
-		TLS: *smtpTLS, From: *smtpFrom, Timeout: *smtpTimeout}
+		TLS: *smtpTLS, From: *smtpFrom, Timeout: *smtpTimeout, BaseURL: *baseURL}
 	if err := mailCfg.Validate(); err != nil {
 		return err
+	}
+	logo := ""
+	if *brandLogo != "" {
+		if logo, err = mail.LoadLogo(*brandLogo); err != nil {
+			return err
+		}
 	}
 	var worker *mail.Worker
 	if mailCfg.Enabled() {
@@ -243,7 +250,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 
 	app := handlers.New(handlers.Config{
-		Brand: *brand, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
+		Brand: *brand, BrandLogo: logo, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
 		NotifyNewDevice: *notifyNew, MetricsToken: env("METRICS_TOKEN", ""), Mailer: mail.NewMailer(st, mailCfg, worker, log),
 		MaxContacts: *maxContacts,

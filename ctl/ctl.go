@@ -31,9 +31,9 @@ import (
 // SocketName is the control socket's file name inside the data directory.
 const SocketName = "zona.sock"
 
-// maxRequest bounds a request body: commands send flags and small files (a message's HTML
-// and text parts are at most 2 MiB each).
-const maxRequest = 8 << 20
+// maxRequest bounds a request body: commands send flags and files (a message's HTML and
+// text parts are at most 2 MiB each, its attachments 10 MiB in all, base64 in JSON).
+const maxRequest = 32 << 20
 
 const (
 	frameStdout = 'o'

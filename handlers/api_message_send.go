@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,6 +23,15 @@ type apiMessageRequest struct {
 	Subject  string `json:"subject"`
 	HTML     string `json:"html"`
 	Text     string `json:"text"`
+	// Attachments travel base64-encoded inside the JSON body, so they fit in the API's
+	// body limit (1 MiB: about 750 KB of files); larger files go through the CLI.
+	Attachments []apiAttachment `json:"attachments"`
+}
+
+type apiAttachment struct {
+	Name          string `json:"name"`
+	ContentType   string `json:"content_type"`
+	ContentBase64 string `json:"content_base64"`
 }
 
 // apiMessage is a queued message as the API answers it.
@@ -42,8 +53,9 @@ type apiRecipient struct {
 // apiSendMessage queues a message to a client's account through the Mailer, as every
 // email of Zona goes: routed by category and the contacts' permissions, archived in the
 // account's "Emails Recibidos", queued for the outbox, recorded in the history. An
-// account (security) message goes to the owner alone. 201 with the message and its
-// recipients; 422 when a field is wrong or nobody would receive it.
+// account (security) message goes to the owner alone. Attachments are checked by their
+// content (mail.CheckFiles). 201 with the message and its recipients; 422 when a field or
+// a file is wrong or nobody would receive it.
 func (s *Server) apiSendMessage(c *fiber.Ctx) error {
 	cl, err := s.store.ClientByID(c.Params("id"))
 	if err != nil {
@@ -68,11 +80,20 @@ func (s *Server) apiSendMessage(c *fiber.Ctx) error {
 	if strings.TrimSpace(req.HTML) == "" {
 		fields["html"] = "Required."
 	}
+	files := make([]mail.File, 0, len(req.Attachments))
+	for i, a := range req.Attachments {
+		data, err := base64.StdEncoding.DecodeString(a.ContentBase64)
+		if err != nil {
+			fields[fmt.Sprintf("attachments[%d].content_base64", i)] = "Not valid base64."
+			continue
+		}
+		files = append(files, mail.File{Name: a.Name, ContentType: a.ContentType, Data: data})
+	}
 	if len(fields) > 0 {
 		return invalidFields(fields)
 	}
 	out := mail.Outgoing{ClientID: cl.ID, Category: req.Category, Subject: req.Subject, HTML: req.HTML,
-		Text: req.Text, Event: apiEvent(c, store.KindEmailQueued)}
+		Text: req.Text, Attachments: files, Event: apiEvent(c, store.KindEmailQueued)}
 	if req.Category == store.CategoryAccount {
 		owner := mail.Owner(cl)
 		out.Concerns = &owner
@@ -82,6 +103,14 @@ func (s *Server) apiSendMessage(c *fiber.Ctx) error {
 		return &apiError{status: fiber.StatusUnprocessableEntity, code: "no_recipients",
 			message: "Nobody on the account receives emails of that category.",
 			fields:  map[string]string{"category": "Nobody on the account receives this category."}}
+	}
+	var bad *mail.AttachmentError
+	if errors.As(err, &bad) {
+		field := "attachments"
+		if bad.Index >= 0 {
+			field = fmt.Sprintf("attachments[%d]", bad.Index)
+		}
+		return invalidFields(map[string]string{field: bad.Error()})
 	}
 	if err != nil {
 		return err

@@ -63,6 +63,10 @@ func authzRules() map[string]authzRule {
 		"GET /emails":                          {who: "area:emails", ok: 200},
 		"GET /emails/:id":                      {who: "area:emails", ok: 200, idor: true},
 		"GET /emails/:id/body":                 {who: "area:emails", ok: 200, idor: true},
+		"GET /emails/:id/attachments/:n":       {who: "area:emails", ok: 200, idor: true},
+		"POST /emails/:id/resend":              {who: "area:emails", ok: 200, idor: true},
+		"GET /unsubscribe/:token":              {who: "public", ok: 404, okOut: 404},
+		"POST /unsubscribe/:token":             {who: "public", ok: 404, okOut: 404},
 		"GET /contacts":                        {who: "area:contacts", ok: 200},
 		"GET /contacts/new":                    {who: "area:contacts", ok: 200},
 		"POST /contacts/new":                   {who: "area:contacts", ok: 303, body: contact},
@@ -200,7 +204,8 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 				mustContact(t, e.st, e.client.ID, spec)
 			}
 			msg, err := mail.NewMailer(e.st, mail.Config{}, nil, nil).Send(mail.Outgoing{ClientID: e.client.ID,
-				Category: store.CategoryGeneral, Subject: "Aviso", HTML: "<p>Hola</p>"})
+				Category: store.CategoryGeneral, Subject: "Aviso", HTML: "<p>Hola</p>",
+				Attachments: []mail.File{{Name: "aviso.txt", Data: []byte("Hola")}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -310,6 +315,8 @@ func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID s
 			}
 		case ":perm":
 			parts[i] = store.CategoryGeneral
+		case ":n":
+			parts[i] = "1"
 		case ":field":
 			parts[i] = "phone"
 		case ":token":

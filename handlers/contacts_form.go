@@ -32,9 +32,11 @@ type contactForm struct {
 	emails    map[string]bool
 	areas     map[string]bool
 	marketing bool
-	preset    string
-	rev       uint64
-	errs      map[string]string
+	// pending: the contact was asked for its consent and has not answered yet.
+	pending bool
+	preset  string
+	rev     uint64
+	errs    map[string]string
 }
 
 // contactFormOf is the form as the stored contact fills it.
@@ -42,7 +44,7 @@ func contactFormOf(ct *store.Contact) *contactForm {
 	return &contactForm{
 		identityForm: identityOf(ct.FirstName, ct.LastName, ct.Company, ct.Email, ct.Address),
 		access:       ct.Access, emails: copySet(ct.Emails), areas: copySet(ct.Areas),
-		marketing: ct.Marketing.Given, rev: ct.Rev, errs: map[string]string{},
+		marketing: ct.Marketing.Given || ct.Marketing.Pending, pending: ct.Marketing.Pending, rev: ct.Rev, errs: map[string]string{},
 	}
 }
 
@@ -149,16 +151,23 @@ func permList(t *locales.Translator, m map[string]bool, order []string, prefix s
 	return strings.Join(names, ", ")
 }
 
-// apply copies the form onto ct. The promotions consent records when and from where it
-// was last answered, when the answer changed.
+// apply copies the form onto ct. An owner can withdraw a contact's promotions consent but
+// never give it: ticking the box leaves the consent to the contact, who is asked by email
+// once the contact is saved (askMarketing). The consent records when and from where it was
+// last answered.
 func (f *contactForm) apply(ct *store.Contact, ip string) {
 	ct.FirstName, ct.LastName, ct.Company, ct.Email = f.FirstName, f.LastName, f.Company, f.Email
 	ct.Address = f.Address
 	ct.Access = f.access
 	ct.Emails, ct.Areas = copySet(f.emails), copySet(f.areas)
-	if ct.Marketing.Given != f.marketing || ct.Marketing.At.IsZero() {
-		ct.Marketing = store.Consent{Given: f.marketing, At: time.Now().UTC(), IP: ip}
+	if !f.marketing && (ct.Marketing.Given || ct.Marketing.Pending || ct.Marketing.At.IsZero()) {
+		ct.Marketing = store.Consent{At: time.Now().UTC(), IP: ip}
 	}
+}
+
+// asksMarketing reports whether saving the form onto ct asks the contact for its consent.
+func (f *contactForm) asksMarketing(ct *store.Contact) bool {
+	return f.marketing && !ct.Marketing.Given && !ct.Marketing.Pending
 }
 
 // edit is the form's view for contact id ("" for a new one), for the signed-in p.
@@ -169,6 +178,9 @@ func (f *contactForm) edit(t *locales.Translator, p *principal, id string) views
 		Access:   views.Check{Name: fAccess, Label: t.T("field.access"), Hint: t.T("page.contact.access_hint"), On: f.access},
 		Marketing: views.Check{Name: fMarketing, Label: t.T("field.marketing_contact"), Hint: t.T("page.contact.marketing_hint"),
 			On: f.marketing},
+	}
+	if f.pending {
+		e.Marketing.Hint = t.T("page.contact.marketing_pending")
 	}
 	for _, k := range store.EmailPermissions {
 		e.Emails = append(e.Emails, views.Check{Name: emailPermField + k, Label: t.T("field." + emailPermField + k),

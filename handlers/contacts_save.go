@@ -79,6 +79,7 @@ func (s *Server) createContact(c *fiber.Ctx) error {
 	}
 	ct := &store.Contact{ClientID: p.ClientID()}
 	f.apply(ct, c.IP())
+	ask := f.asksMarketing(ct)
 	ev := s.event(c, p, store.KindContactCreated)
 	empty.Country = ""
 	ev.Changes = append([]store.Change{{Field: fContact, New: ct.Name()}}, diffValues(empty.values(t), f.values(t))...)
@@ -94,6 +95,11 @@ func (s *Server) createContact(c *fiber.Ctx) error {
 	}
 	if invited {
 		if err := s.sendInvitation(c, p, ct, token.value); err != nil {
+			return err
+		}
+	}
+	if ask {
+		if err := s.askMarketing(c, p, ct); err != nil {
 			return err
 		}
 	}
@@ -141,6 +147,7 @@ func (s *Server) saveContact(c *fiber.Ctx) error {
 		ev := s.event(c, p, store.KindContactUpdated)
 		ev.Changes = append([]store.Change{{Field: fContact, New: ct.Name()}}, changes...)
 		token := newToken()
+		ask := f.asksMarketing(ct)
 		updated, invited, err := s.store.UpdateContact(p.ClientID(), ct.ID, f.rev, func(x *store.Contact) error {
 			f.apply(x, c.IP())
 			return nil
@@ -153,6 +160,11 @@ func (s *Server) saveContact(c *fiber.Ctx) error {
 		}
 		if invited {
 			if err := s.sendInvitation(c, p, updated, token.value); err != nil {
+				return err
+			}
+		}
+		if ask {
+			if err := s.askMarketing(c, p, updated); err != nil {
 				return err
 			}
 		}

@@ -37,7 +37,7 @@ const csrfNonceLen = 43
 // csrfProtection refuses a state-changing request without the token of its session or
 // visitor, and makes sure a page read has a token to put in its forms.
 func (s *Server) csrfProtection(c *fiber.Ctx) error {
-	if skipSession(c) {
+	if skipSession(c) || csrfExempt(c) {
 		return c.Next()
 	}
 	switch c.Method() {
@@ -52,6 +52,15 @@ func (s *Server) csrfProtection(c *fiber.Ctx) error {
 		return userError(fiber.StatusForbidden, "error.csrf")
 	}
 	return c.Next()
+}
+
+// csrfExempt reports whether c is the one state-changing request that carries no CSRF
+// token by design: a POST to a preferences link, /unsubscribe/<token>, which a mail program
+// sends for an RFC 8058 one-click unsubscribe from its own server, with no cookie and no
+// page loaded first. The token in the path is its authorisation (savePreferences).
+func csrfExempt(c *fiber.Ctx) bool {
+	rest, ok := strings.CutPrefix(c.Path(), "/unsubscribe/")
+	return ok && c.Method() == fiber.MethodPost && rest != "" && !strings.Contains(rest, "/")
 }
 
 // ensureCSRF gives a request that has no token source one: a visitor a nonce cookie, and

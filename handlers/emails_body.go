@@ -20,7 +20,7 @@ var emailPolicy = sync.OnceValue(func() *bluemonday.Policy {
 		OnElements("table", "tr", "td", "th", "tbody", "thead", "tfoot", "img", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6")
 	p.AllowStyles("color", "background-color", "font-size", "font-weight", "font-style", "font-family",
 		"text-align", "text-decoration", "text-transform", "line-height", "letter-spacing", "vertical-align",
-		"white-space", "word-break", "width", "max-width", "min-width", "height", "max-height",
+		"white-space", "word-break", "width", "max-width", "min-width", "height", "max-height", "background",
 		"margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
 		"padding", "padding-top", "padding-right", "padding-bottom", "padding-left",
 		"border", "border-top", "border-right", "border-bottom", "border-left", "border-color", "border-width",
@@ -40,9 +40,17 @@ var (
 
 const (
 	emailDocStart = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
-		`<style>body{margin:8px;font-family:system-ui,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>` +
-		`</head><body>`
-	emailDocEnd = `</body></html>`
+		`<meta name="viewport" content="width=device-width, initial-scale=1">` +
+		`<style>body{margin:8px;font-family:system-ui,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}` +
+		`table{max-width:100%}</style>`
+	// emailPreviewStyle keeps a message shown in a narrow frame (a phone) from scrolling
+	// inside the page's own scrolling, a trap for a thumb: the frame shows the top of the
+	// message, and "Ver completo" opens it full screen (?full=1), where it scrolls as a page.
+	// The frame's document is sandboxed in an opaque origin, so no script of the page can
+	// read its height to size the frame instead.
+	emailPreviewStyle = `<style>@media (max-width:640px){html,body{overflow:hidden}}</style>`
+	emailDocBody      = `</head><body>`
+	emailDocEnd       = `</body></html>`
 
 	// The body's policy: a sandbox (no script, no forms, an opaque origin), nothing loaded
 	// but inline styles and data: images, framed only by Zona's own pages.
@@ -50,7 +58,8 @@ const (
 		"base-uri 'none'; form-action 'none'; frame-ancestors 'self'; img-src data:"
 )
 
-// showEmailBody serves the sanitised HTML of a message for the viewer's sandboxed iframe.
+// showEmailBody serves the sanitised HTML of a message for the viewer's sandboxed iframe,
+// or with ?full=1 as a page of its own (the same sandbox), which a phone reads full screen.
 // Remote images load only with ?images=1, when the reader asked for them.
 func (s *Server) showEmailBody(c *fiber.Ctx) error {
 	p := currentPrincipal(c)
@@ -76,5 +85,9 @@ func (s *Server) showEmailBody(c *fiber.Ctx) error {
 	if html == "" {
 		html = "<pre>" + stdhtml.EscapeString(body.Text) + "</pre>"
 	}
-	return c.SendString(emailDocStart + emailPolicy().Sanitize(html) + emailDocEnd)
+	head := emailDocStart + emailPreviewStyle
+	if c.Query("full") == "1" {
+		head = emailDocStart
+	}
+	return c.SendString(head + emailDocBody + emailPolicy().Sanitize(html) + emailDocEnd)
 }

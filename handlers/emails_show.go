@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"zona/store"
@@ -22,15 +24,25 @@ func (s *Server) showEmail(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 		return c.SendString("")
 	}
+	return s.renderEmail(c, p, m, "")
+}
+
+// renderEmail shows m to p, in the viewer for htmx and on its own page otherwise, with
+// notice (the outcome of an action on it) when not empty.
+func (s *Server) renderEmail(c *fiber.Ctx, p *principal, m *store.Message, notice string) error {
 	v := views.EmailView{
 		ID: m.ID, At: m.At, Subject: m.Subject, From: m.From, Category: m.Category, Status: m.Status(),
-		Text: c.Query("view") == "text", Images: c.Query("images") == "1",
+		Text: c.Query("view") == "text", Images: c.Query("images") == "1", Notice: notice,
 	}
 	for _, cp := range m.Copies {
 		if p.Contact != nil && cp.PersonID != p.Contact.ID {
 			continue // a contact sees its own copy, not who else received the message
 		}
 		v.Copies = append(v.Copies, views.EmailCopy{To: cp.To, Status: cp.Status})
+	}
+	for i, a := range m.Attachments {
+		v.Attachments = append(v.Attachments, views.EmailAttachment{
+			URL: "/emails/" + m.ID + "/attachments/" + strconv.Itoa(i+1), Name: a.Name, Type: a.Type, Size: a.Size})
 	}
 	if v.Text {
 		body, err := s.store.MessageBodyByID(p.ClientID(), m.ID)

@@ -219,6 +219,17 @@ func historyRules() map[string]historyRule {
 						`{"category":"general","subject":"Factura","html":"<p>Su factura</p>"}`)
 				}
 			}},
+		"POST /emails/:id/resend": {kind: store.KindEmailResent, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				m := queue(t, e.st, e.client.ID, store.CategoryNotes, "Nota de pago", "<p>Pago recibido</p>")
+				a.get("/emails/" + m.ID)
+				return func() *response { return a.post("/emails/"+m.ID+"/resend", nil) }
+			}},
+		"POST /unsubscribe/:token": {kind: store.KindMarketingOptOut, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				path := ownerPrefPath(t, e)
+				return func() *response { return e.agent().postRaw(path, "List-Unsubscribe=One-Click") }
+			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				setPIN(t, e, "402917")

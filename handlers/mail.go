@@ -62,6 +62,7 @@ func (s *Server) sendMailTo(o origin, clientID string, who mail.Recipient, lang 
 	if d.Name == "" {
 		d.Name = who.Name
 	}
+	d.Logo = s.cfg.BrandLogo
 	r, err := mail.Render(tpl, lang, s.cfg.Brand, s.cfg.Location, d)
 	if err != nil {
 		return err

@@ -19,6 +19,9 @@ import (
 type Config struct {
 	// Brand is the operator's name, shown in the UI and in mail.
 	Brand string
+	// BrandLogo is the operator's logo for Zona's own emails, a data: URI (mail.LoadLogo);
+	// empty for none.
+	BrandLogo string
 	// BaseURL is the public address of Zona, used in links sent out of band.
 	BaseURL string
 	// SecureCookies marks cookies Secure (Zona is reached over HTTPS).
@@ -95,7 +98,7 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 	cfg.defaults()
 	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, metrics: newMetrics(st.Disk()), log: cfg.Logger}
 	if s.mailer == nil {
-		s.mailer = mail.NewMailer(st, mail.Config{}, nil, cfg.Logger)
+		s.mailer = mail.NewMailer(st, mail.Config{BaseURL: cfg.BaseURL}, nil, cfg.Logger)
 	}
 	key, err := st.Secret("csrf")
 	if err != nil {

@@ -35,6 +35,9 @@ type Config struct {
 	// From is the sender, "Name <address>" or an address. Its domain is the right-hand
 	// side of the Message-IDs.
 	From string
+	// BaseURL is Zona's public address, for the preferences links of marketing mail
+	// (default http://localhost:8080).
+	BaseURL string
 	// HELO is the name Zona gives itself to the server (default: the server's choice).
 	HELO string
 	// Timeout bounds one attempt, from dialling to the server's answer (default 30 s).

@@ -24,6 +24,9 @@ type Outgoing struct {
 	// Concerns is the person an account (security) message is about; it is the only
 	// recipient of such a message.
 	Concerns *Recipient
+	// Attachments are sent with every copy and archived with the message, once they pass
+	// CheckFiles (an *AttachmentError otherwise).
+	Attachments []File
 	// Event says who caused the message; its Kind is set by Send.
 	Event store.Event
 }
@@ -64,15 +67,15 @@ func ContactRecipients(st *store.Store, clientID string) ([]Recipient, error) {
 	}
 	out := make([]Recipient, 0, len(contacts))
 	for _, c := range contacts {
-		out = append(out, Recipient{Kind: KindContact, ID: c.ID, Email: c.Email, Name: c.Name(),
+		out = append(out, Recipient{Kind: KindContact, ID: c.ID, Email: c.Email, Name: c.Name(), Lang: c.Lang,
 			Permissions: c.Emails, Marketing: c.Marketing.Given})
 	}
 	return out, nil
 }
 
-// Owner is the account owner as a recipient.
+// Owner is the account owner as a recipient, with the owner's own marketing consent.
 func Owner(c *store.Client) Recipient {
-	return Recipient{Kind: KindOwner, ID: c.ID, Email: c.Email, Name: c.Name()}
+	return Recipient{Kind: KindOwner, ID: c.ID, Email: c.Email, Name: c.Name(), Lang: c.Lang, Marketing: c.Marketing.Given}
 }
 
 // Send routes, archives and queues out. It returns store.ErrNoRecipients, archiving
@@ -84,6 +87,10 @@ func (m *Mailer) Send(out Outgoing) (*store.Message, error) {
 	subject := strings.TrimSpace(strings.NewReplacer("\r", " ", "\n", " ").Replace(out.Subject))
 	if subject == "" {
 		return nil, fmt.Errorf("mail: a subject is required")
+	}
+	files, err := CheckFiles(out.Attachments)
+	if err != nil {
+		return nil, err
 	}
 	client, err := m.st.ClientByID(out.ClientID)
 	if err != nil {
@@ -118,14 +125,17 @@ func (m *Mailer) Send(out Outgoing) (*store.Message, error) {
 	for k, v := range out.Event.Detail {
 		ev.Detail[k] = v
 	}
-	var secret *store.MessageBody
+	content := store.Content{Body: store.MessageBody{HTML: out.HTML, Text: text}, Attachments: files}
 	if out.Secret != nil {
-		secret = &store.MessageBody{HTML: out.Secret.HTML, Text: out.Secret.Text}
-		if strings.TrimSpace(secret.Text) == "" {
-			secret.Text = HTMLToText(secret.HTML)
+		content.Secret = &store.MessageBody{HTML: out.Secret.HTML, Text: out.Secret.Text}
+		if strings.TrimSpace(content.Secret.Text) == "" {
+			content.Secret.Text = HTMLToText(content.Secret.HTML)
 		}
 	}
-	if err := m.st.QueueMessage(msg, store.MessageBody{HTML: out.HTML, Text: text}, secret, m.cfg.Domain(), ev); err != nil {
+	if out.Category == store.CategoryMarketing {
+		content.PerCopy = m.unsubscribeLinks(rcpts)
+	}
+	if err := m.st.QueueMessage(msg, content, m.cfg.Domain(), ev); err != nil {
 		return nil, err
 	}
 	if m.worker != nil {

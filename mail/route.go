@@ -19,6 +19,8 @@ type Recipient struct {
 	ID    string // the owner's client ID or the contact's ID
 	Email string
 	Name  string
+	// Lang is the person's language, for what Zona adds to a message (es when empty).
+	Lang string
 	// Permissions are the email categories a contact receives (general, products, domains,
 	// notes, support). The owner receives them all.
 	Permissions map[string]bool

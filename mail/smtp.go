@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -51,8 +52,9 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 }
 
 // Compose builds the MIME message of one copy: multipart/alternative with the text part
-// first and the HTML part second, the copy's stable Message-ID, and the archived time as
-// its Date.
+// first and the HTML part second (inside multipart/mixed with the attachments when there
+// are any; its data: images as inline parts, embedDataImages), the copy's stable Message-ID, the archived time as its Date, and for
+// marketing the RFC 8058 one-click unsubscribe headers.
 func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(from); err != nil {
@@ -67,9 +69,24 @@ func Compose(from string, d *store.Delivery) (*gomail.Msg, error) {
 	m.SetGenHeader(gomail.HeaderXMailer, "Zona")
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	m.SetGenHeader("X-Zona-Category", d.Message.Category)
-	m.SetBodyString(gomail.TypeTextPlain, d.Body.Text)
-	if strings.TrimSpace(d.Body.HTML) != "" {
-		m.AddAlternativeString(gomail.TypeTextHTML, d.Body.HTML)
+	body := d.Body
+	if d.Unsubscribe != nil {
+		body = withUnsubscribe(body, d.Unsubscribe)
+		m.SetGenHeader("List-Unsubscribe", "<"+d.Unsubscribe.URL+">")
+		m.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	m.SetBodyString(gomail.TypeTextPlain, body.Text)
+	if strings.TrimSpace(body.HTML) != "" {
+		html, err := embedDataImages(m, body.HTML)
+		if err != nil {
+			return nil, err
+		}
+		m.AddAlternativeString(gomail.TypeTextHTML, html)
+	}
+	for _, a := range d.Attachments {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Type))); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }

@@ -24,10 +24,13 @@ const (
 	TplNewSignIn       Template = "new_signin"
 	// TplEmailChangeNotice tells the old address that a change of the sign-in email was asked.
 	TplEmailChangeNotice Template = "email_change_notice"
+	// TplMarketingConfirm asks a contact to confirm the promotions an owner ticked for it.
+	TplMarketingConfirm Template = "marketing_confirm"
 )
 
 // Templates lists every template, for tests.
-var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice}
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice,
+	TplMarketingConfirm}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -39,6 +42,8 @@ type TemplateData struct {
 	When     time.Time     // password changed, new sign-in
 	IP       string        // password changed, new sign-in
 	Device   string        // new sign-in
+	// Logo is the operator's logo (LoadLogo), shown at the top; empty for none.
+	Logo string
 }
 
 // Rendered is a template made into a message. HTML and Text may be archived. A template
@@ -65,13 +70,13 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	m := views.MailContent{
 		Lang: t.HTMLLang(), Brand: brand, Title: t.T(key+"title", args...),
 		Greeting: t.T("mail.greeting", args...), LinkHint: t.T("mail.link_hint"),
-		Note: t.T(key+"note", args...), Footer: t.T("mail.footer", args...),
+		Note: t.T(key+"note", args...), Footer: t.T("mail.footer", args...), Logo: d.Logo,
 	}
 	if d.Name == "" {
 		m.Greeting = t.T("mail.greeting_anonymous")
 	}
 	switch tpl {
-	case TplInvitation, TplPasswordReset, TplEmailChange:
+	case TplInvitation, TplPasswordReset, TplEmailChange, TplMarketingConfirm:
 		if d.Link == "" {
 			return Rendered{}, fmt.Errorf("mail: template %s needs a link", tpl)
 		}

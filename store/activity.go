@@ -84,7 +84,8 @@ const (
 var Kinds = []string{
 	KindAccountCreated, KindSignIn, KindSignInFailed, KindSignOut, KindSessionEnded, KindLanguage, KindPasswordChanged,
 	KindResetRequested, KindPasswordReset,
-	KindEmailQueued, KindEmailFailed,
+	KindEmailQueued, KindEmailFailed, KindEmailResent,
+	KindMarketingOptIn, KindMarketingOptOut, KindMarketingAsked,
 	KindAccountUpdated, KindEmailChangeRequested, KindEmailChanged,
 	KindPINChanged, KindPINMatched, KindPINMismatched, KindPINLocked,
 	KindContactCreated, KindContactUpdated, KindContactDeleted, KindContactPermission,

@@ -23,6 +23,12 @@
 //	knowndev/<clientID>/<digest>     a kind of device (browser, system) this client signed in from
 //	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
+//	msgatt/<clientID>/<msgID>/<n>    the raw bytes of attachment n (1-based) of a message; its name,
+//	                                 type and size are listed in the Message record. Values above
+//	                                 ValueThreshold (16 KiB) live in the value log, not the LSM tree
+//	preftoken/<sha256(token) hex>    PrefToken: the person (client, contact) of a preferences link, sent in
+//	                                 marketing mail (List-Unsubscribe) and in a double opt-in confirmation
+//	                                 (TTL: PrefTokenValid, 400 days)
 //	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed;
 //	                                 the only place a security mail's one-time link is kept (msgbody
 //	                                 holds the archived form, the link replaced by a note)

@@ -70,6 +70,8 @@ type Message struct {
 	From     string    `json:"from"`
 	At       time.Time `json:"at"`
 	Copies   []Copy    `json:"copies"`
+	// Attachments lists the files sent with the message; their bytes are kept apart.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Copy is the message as sent to one recipient, with its own delivery status.
@@ -141,6 +143,43 @@ type OutboxItem struct {
 	// carries a one-time link, which the archive never keeps. It goes when the item goes,
 	// once the copy is sent or given up.
 	Secret *MessageBody `json:"secret,omitempty"`
+	// Unsubscribe is this copy's preferences link (marketing), which carries its
+	// recipient's token; like Secret it goes when the item goes.
+	Unsubscribe *Unsubscribe `json:"unsubscribe,omitempty"`
+}
+
+// Unsubscribe is a marketing copy's way out: its recipient's preferences link, sent as the
+// List-Unsubscribe header and as a line at the end of the body (Note, then Label and the
+// link), in the recipient's language. Only the copy carries it: the archived body stays
+// without it, so nobody reading the archive can unsubscribe someone else, and the outbox
+// holds these few words per copy rather than a copy of the body.
+type Unsubscribe struct {
+	URL   string `json:"url"`
+	Note  string `json:"note"`
+	Label string `json:"label"`
+}
+
+// Content is what QueueMessage archives and sends besides the message record.
+type Content struct {
+	Body MessageBody
+	// Secret, when not nil, is what every copy delivers instead of Body, because it carries
+	// a one-time link: it is kept in the outbox items alone, so the archive only ever holds
+	// Body.
+	Secret *MessageBody
+	// PerCopy, when not nil, has one entry per copy, in the order of the message's copies:
+	// what that copy alone carries (a marketing copy's preferences link).
+	PerCopy []CopyContent
+	// Attachments are archived with the message (checked by the mailer) and sent with every
+	// copy.
+	Attachments []AttachmentData
+}
+
+// CopyContent is what one copy carries that no other copy does.
+type CopyContent struct {
+	Unsubscribe *Unsubscribe
+	// PrefTokenHash, when set, is the SHA-256 of the preferences token in Unsubscribe; it is
+	// stored to name the copy's recipient (PrefTokenFor).
+	PrefTokenHash []byte
 }
 
 // Due reports whether the item may be attempted at now.
@@ -181,13 +220,12 @@ func Fold(s string) string {
 	return strings.ToLower(out)
 }
 
-// QueueMessage archives m with its body, puts every copy in the outbox, and records ev in
-// the client's history, all in one transaction: a message is either archived and queued
-// and recorded, or none of it. It fills in the IDs, the time and each copy's status;
-// messageIDDomain is the right-hand side of the copies' Message-ID headers. secret, when
-// not nil, is what the copies deliver instead of body, because it carries a one-time link:
-// it is kept in the outbox items alone, so the archive only ever holds body.
-func (s *Store) QueueMessage(m *Message, body MessageBody, secret *MessageBody, messageIDDomain string, ev Event) error {
+// QueueMessage archives m with its content, puts every copy in the outbox, and records ev
+// in the client's history, all in one transaction: a message is either archived and queued
+// and recorded, or none of it. It fills in the IDs, the time, each copy's status and the
+// attachments' listing; messageIDDomain is the right-hand side of the copies' Message-ID
+// headers.
+func (s *Store) QueueMessage(m *Message, content Content, messageIDDomain string, ev Event) error {
 	if !validID(m.ClientID) {
 		return ErrNotFound
 	}
@@ -197,16 +235,30 @@ func (s *Store) QueueMessage(m *Message, body MessageBody, secret *MessageBody, 
 	if len(m.Copies) == 0 {
 		return ErrNoRecipients
 	}
+	if content.PerCopy != nil && len(content.PerCopy) != len(m.Copies) {
+		return errors.New("store: PerCopy does not match the copies")
+	}
 	now := time.Now().UTC()
 	m.ID, m.At = NewID(), now
-	body.Fold = Fold(m.Subject + "\n" + body.Text)
+	body := content.Body
+	m.Attachments = nil
+	names := ""
+	for _, a := range content.Attachments {
+		m.Attachments = append(m.Attachments, Attachment{Name: a.Name, Type: a.Type, Size: int64(len(a.Data))})
+		names += a.Name + "\n"
+	}
+	// The attachments' names are searched with the subject: "factura.pdf" finds the message.
+	body.Fold = Fold(m.Subject + "\n" + names + body.Text)
 	items := make([]OutboxItem, len(m.Copies))
 	for i := range m.Copies {
 		c := &m.Copies[i]
 		c.ID = NewID()
 		c.MessageID = strings.ToLower(c.ID) + "@" + messageIDDomain
 		c.Status, c.Attempts, c.NextAttempt = CopyQueued, 0, now
-		items[i] = OutboxItem{CopyID: c.ID, ClientID: m.ClientID, MessageID: m.ID, State: CopyQueued, NextAttempt: now, Secret: secret}
+		items[i] = OutboxItem{CopyID: c.ID, ClientID: m.ClientID, MessageID: m.ID, State: CopyQueued, NextAttempt: now, Secret: content.Secret}
+		if content.PerCopy != nil {
+			items[i].Unsubscribe = content.PerCopy[i].Unsubscribe
+		}
 	}
 	return s.update(func(txn *badger.Txn) error {
 		if _, err := txn.Get([]byte(clientKey(m.ClientID))); err != nil {
@@ -220,6 +272,18 @@ func (s *Store) QueueMessage(m *Message, body MessageBody, secret *MessageBody, 
 		}
 		if err := put(txn, messageBodyKey(m.ClientID, m.ID), &body); err != nil {
 			return err
+		}
+		for n, a := range content.Attachments {
+			if err := txn.Set([]byte(attachmentKey(m.ClientID, m.ID, n+1)), a.Data); err != nil {
+				return err
+			}
+		}
+		for i, pc := range content.PerCopy {
+			if pc.PrefTokenHash != nil {
+				if err := putPrefToken(txn, pc.PrefTokenHash, PrefToken{ClientID: m.ClientID, ContactID: contactOf(m.Copies[i])}); err != nil {
+					return err
+				}
+			}
 		}
 		for i := range items {
 			if err := put(txn, outboxKey(items[i].CopyID), &items[i]); err != nil {
@@ -444,11 +508,15 @@ func (s *Store) Outbox() ([]OutboxItem, error) {
 	return out, err
 }
 
-// Delivery is what an attempt needs: the message, its body, and the copy to send.
+// Delivery is what an attempt needs: the message, its body and attachments, and the copy
+// to send.
 type Delivery struct {
-	Message Message
-	Body    MessageBody
-	Copy    Copy
+	Message     Message
+	Body        MessageBody
+	Copy        Copy
+	Attachments []AttachmentData
+	// Unsubscribe is the copy's preferences link, for marketing.
+	Unsubscribe *Unsubscribe
 }
 
 // ErrNotDue is returned when a copy claimed for delivery is not due (any more).
@@ -483,6 +551,7 @@ func (s *Store) ClaimCopy(copyID string, now, leaseUntil time.Time) (*Delivery, 
 		} else if err := get(txn, messageBodyKey(o.ClientID, o.MessageID), &d.Body); err != nil {
 			return err
 		}
+		d.Unsubscribe = o.Unsubscribe
 		o.State, o.LeaseUntil = CopySending, leaseUntil
 		o.Attempts++
 		c.Status, c.Attempts = CopySending, o.Attempts
@@ -493,6 +562,9 @@ func (s *Store) ClaimCopy(copyID string, now, leaseUntil time.Time) (*Delivery, 
 		return put(txn, messageKey(o.ClientID, o.MessageID), &d.Message)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if d.Attachments, err = s.attachments(&d.Message); err != nil {
 		return nil, err
 	}
 	return &d, nil

@@ -25,7 +25,7 @@ func oldMail(t *testing.T, s *Store, c *Client, category, fixture string) *Messa
 	}
 	m := &Message{ClientID: c.ID, Category: category, Subject: fixture, From: "avisos@hosting.test",
 		Copies: []Copy{{Kind: "owner", PersonID: c.ID, To: c.Email}}}
-	if err := s.QueueMessage(m, MessageBody{HTML: string(html), Text: string(text)}, nil, "hosting.test",
+	if err := s.QueueMessage(m, Content{Body: MessageBody{HTML: string(html), Text: string(text)}}, "hosting.test",
 		Event{Kind: KindEmailQueued, Actor: Actor{Kind: ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestUpgradeRedactsArchivedLinks(t *testing.T) {
 	news := &Message{ClientID: c.ID, Category: CategoryGeneral, Subject: "Novedades", From: "avisos@hosting.test",
 		Copies: []Copy{{Kind: "owner", PersonID: c.ID, To: c.Email}}}
 	newsBody := MessageBody{HTML: `<p><a href="https://hosting.test/invite/amigos-y-familia-2026">Invite a sus amigos</a></p>`}
-	if err := s.QueueMessage(news, newsBody, nil, "hosting.test", Event{Kind: KindEmailQueued, Actor: Actor{Kind: ActorSystem}}); err != nil {
+	if err := s.QueueMessage(news, Content{Body: newsBody}, "hosting.test", Event{Kind: KindEmailQueued, Actor: Actor{Kind: ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.setSchema(1, nil); err != nil {

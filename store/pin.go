@@ -14,9 +14,12 @@ import (
 // Consent is a person's recorded answer to an opt-in: whether it was given, and when and
 // from which address it was last answered.
 type Consent struct {
-	Given bool      `json:"given"`
-	At    time.Time `json:"at,omitzero"`
-	IP    string    `json:"ip,omitempty"`
+	Given bool `json:"given"`
+	// Pending is a consent asked for on the person's behalf (an owner ticked marketing for a
+	// contact) and not yet confirmed by the person: it is not Given until they confirm.
+	Pending bool      `json:"pending,omitempty"`
+	At      time.Time `json:"at,omitzero"`
+	IP      string    `json:"ip,omitempty"`
 }
 
 // PIN rules and limits.

@@ -50,12 +50,19 @@ func Options(dir string, log *slog.Logger) badger.Options {
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(8 << 20).
 		WithValueLogFileSize(64 << 20).
+		WithValueThreshold(ValueThreshold).
 		WithBlockCacheSize(8 << 20).
 		WithIndexCacheSize(4 << 20).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false)
 }
+
+// ValueThreshold is the size from which a value is kept in Badger's value log, the LSM tree
+// holding only its key and a pointer: attachments and long bodies stay out of the tree,
+// whose compactions then rewrite small records only, and a message's write transaction
+// stays far below Badger's batch limit whatever its attachments weigh (README "Storage").
+const ValueThreshold = 16 << 10
 
 // Open opens (creating when needed) the domain database under dataDir/db and brings its
 // schema up to date.

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,4 +77,16 @@ func joinDot(parts ...string) string {
 func DeviceKey(ua string) string {
 	a := uaParser().Parse(ua)
 	return string(a.Browser()) + "|" + string(a.OS()) + "|" + string(a.Device())
+}
+
+// Size is a number of bytes as people read it: "850 B", "12 KB", "1.4 MB" (Mexico writes
+// decimals with a point, as English does).
+func Size(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strconv.FormatInt((n+500)/1000, 10) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
 }

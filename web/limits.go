@@ -44,6 +44,12 @@ var (
 	// PINCheckIP: wrong security PINs checked in the console from one address, whichever
 	// accounts they were for (each account has its own limit, store.MaxPINFailures).
 	PINCheckIP = Limit{"pincheck:ip", 20, store.PINFailureWindow}
+	// Resend: messages a signed-in person (ID) sends again to their own address.
+	Resend = Limit{"resend", 5, time.Hour}
+	// PrefIP: requests to the preferences links (/unsubscribe/:token) from one address,
+	// counted before the token is looked up; a known token is forgiven, so only guesses
+	// use the allowance.
+	PrefIP = Limit{"pref:ip", 20, 15 * time.Minute}
 )
 
 // The JSON API's limits count every request per token (its hash) and per address; the
