@@ -44,6 +44,12 @@ type Config struct {
 	// APIRateLimit is how many JSON API requests a token, and an IP address, may make a
 	// minute (600 when zero).
 	APIRateLimit int
+	// CustomerTwoFA is TwoFAOptional (the default) or TwoFARequired: then an owner or
+	// contact without a second factor sets one up at sign-in before anything else opens.
+	CustomerTwoFA string
+	// StaffTwoFA is TwoFARequired (the default: staff set up a second factor at their first
+	// sign-in, before the console opens) or TwoFAOptional.
+	StaffTwoFA string
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer
@@ -67,6 +73,12 @@ func (c *Config) defaults() {
 	}
 	if c.APIRateLimit <= 0 {
 		c.APIRateLimit = defaultAPIRateLimit
+	}
+	if c.CustomerTwoFA == "" {
+		c.CustomerTwoFA = TwoFAOptional
+	}
+	if c.StaffTwoFA == "" {
+		c.StaffTwoFA = TwoFARequired
 	}
 	if c.MaxContacts <= 0 {
 		c.MaxContacts = store.DefaultMaxContacts

@@ -24,10 +24,14 @@ const (
 	TplNewSignIn       Template = "new_signin"
 	// TplEmailChangeNotice tells the old address that a change of the sign-in email was asked.
 	TplEmailChangeNotice Template = "email_change_notice"
+	// TplTwoFARemoved tells a person that their second factor was removed (by themselves
+	// or by staff); TplRecoveryUsed that one of their recovery codes was used to sign in.
+	TplTwoFARemoved Template = "twofa_removed"
+	TplRecoveryUsed Template = "recovery_used"
 )
 
 // Templates lists every template, for tests.
-var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice}
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice, TplTwoFARemoved, TplRecoveryUsed}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -39,6 +43,8 @@ type TemplateData struct {
 	When     time.Time     // password changed, new sign-in
 	IP       string        // password changed, new sign-in
 	Device   string        // new sign-in
+	Method   string        // new sign-in: how it was proved ("password", "totp", "recovery", "passkey")
+	Left     int           // recovery code used: how many are left
 }
 
 // Rendered is a template made into a message. HTML and Text may be archived. A template
@@ -60,7 +66,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	args := []any{
 		"Brand", brand, "Name", d.Name, "Account", d.Account, "NewEmail", d.NewEmail,
 		"IP", d.IP, "Device", d.Device, "When", d.When.In(loc).Format(t.T("format.datetime")),
-		"Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
+		"Left", d.Left, "Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
 	}
 	m := views.MailContent{
 		Lang: t.HTMLLang(), Brand: brand, Title: t.T(key+"title", args...),
@@ -84,6 +90,11 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"until", args...)}
 	case TplNewSignIn:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"device", args...)}
+		if d.Method != "" {
+			m.Paragraphs = append(m.Paragraphs, t.T(key+"method", append(args, "Method", t.T("method."+d.Method))...))
+		}
+	case TplTwoFARemoved, TplRecoveryUsed:
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"detail", args...)}
 	default:
 		return Rendered{}, fmt.Errorf("mail: unknown template %q", tpl)
 	}

@@ -1,13 +1,13 @@
 package store
 
 import (
-	"slices"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -89,6 +89,7 @@ var Kinds = []string{
 	KindPINChanged, KindPINMatched, KindPINMismatched, KindPINLocked,
 	KindContactCreated, KindContactUpdated, KindContactDeleted, KindContactPermission,
 	KindContactInvited, KindContactUninvited, KindContactJoined,
+	KindTwoFAEnabled, KindTwoFARemoved, KindTwoFAFailed, KindRecoveryUsed, KindRecoveryRenewed,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

@@ -44,6 +44,11 @@ var (
 	// PINCheckIP: wrong security PINs checked in the console from one address, whichever
 	// accounts they were for (each account has its own limit, store.MaxPINFailures).
 	PINCheckIP = Limit{"pincheck:ip", 20, store.PINFailureWindow}
+	// SecondFactorAccount and SecondFactorIP: wrong second-factor codes (from the app or
+	// recovery codes) at the second step of signing in, per person (the factor's key) and
+	// per address.
+	SecondFactorAccount = Limit{"2fa:acct", 5, 15 * time.Minute}
+	SecondFactorIP      = Limit{"2fa:ip", 5, 15 * time.Minute}
 	// APIToken and APIIP: JSON API requests per token (its hash) and per address, every
 	// request counted (the rate is set by the operator, so these are built by APILimit).
 	APIToken = "api:token"

@@ -52,12 +52,15 @@ func MustCreateClient(tb testing.TB, st *store.Store, email, first, last, passwo
 	return c
 }
 
-// Config is the handlers configuration tests use unless they say otherwise.
+// Config is the handlers configuration tests use unless they say otherwise. Staff sign
+// in with a password alone here, so that tests of other features need no authenticator;
+// the second factor's own tests set StaffTwoFA to TwoFARequired, Zona's default.
 func Config() handlers.Config {
 	return handlers.Config{
-		Brand:   "Hosting de Prueba",
-		BaseURL: "http://127.0.0.1",
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Brand:      "Hosting de Prueba",
+		BaseURL:    "http://127.0.0.1",
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		StaffTwoFA: handlers.TwoFAOptional,
 	}
 }
 
