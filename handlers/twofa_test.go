@@ -293,3 +293,103 @@ func TestDisableTOTP(t *testing.T) {
 		t.Fatalf("mail subjects %q", got)
 	}
 }
+
+// TestStaffForcedEnrollment: with --staff-2fa required (the default), a staff member
+// without a second factor sets one up at /admin/security at the first sign-in, before
+// the console opens; the next sign-in asks for the code.
+func TestStaffForcedEnrollment(t *testing.T) {
+	e := newEnv(t, func(c *handlers.Config) { c.StaffTwoFA = handlers.TwoFARequired })
+	st := mustStaff(t, e, "Luis Pérez", "luis.ops@example.mx")
+	a := e.agent()
+	if r := a.staffSignIn(st.Email, staffPassword); r.Header.Get("Location") != "/admin/security" {
+		t.Fatalf("first sign-in went to %q", r.Header.Get("Location"))
+	}
+	for _, path := range []string{"/admin", "/admin/clients/" + e.client.ID} {
+		if r := a.get(path); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/admin/login") {
+			t.Fatalf("%s opened before the setup: %d", path, r.StatusCode)
+		}
+	}
+	secret := secretOf(t, a.get("/admin/security"))
+	if r := a.post("/admin/security", url.Values{"code": {"000000"}}); r.text(`[data-testid="code-error"]`) == "" {
+		t.Fatal("a wrong code has no message")
+	}
+	r := a.post("/admin/security", url.Values{"code": {totpCode(t, secret, time.Now().Add(-30*time.Second))}})
+	if r.doc.Find(`[data-testid="recovery-code"]`).Length() != store.RecoveryCodes {
+		t.Fatalf("after the setup: %d %.300s", r.StatusCode, r.body)
+	}
+	if r := a.get("/admin"); r.StatusCode != http.StatusOK {
+		t.Fatalf("console after the setup: %d", r.StatusCode)
+	}
+	b := e.agent()
+	if r := b.staffSignIn(st.Email, staffPassword); r.Header.Get("Location") != "/login/2fa" {
+		t.Fatalf("second sign-in went to %q", r.Header.Get("Location"))
+	}
+	if r := b.get("/admin"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("console before the code: %d", r.StatusCode)
+	}
+	if r := b.post("/login/2fa", url.Values{"code": {totpCode(t, secret, time.Now())}}); r.Header.Get("Location") != "/admin" {
+		t.Fatalf("the code led to %q (%d)", r.Header.Get("Location"), r.StatusCode)
+	}
+	if r := b.get("/admin"); r.StatusCode != http.StatusOK {
+		t.Fatalf("console after the code: %d", r.StatusCode)
+	}
+}
+
+// TestStaffRemovesFactorAfterPINCheck: staff remove a customer's second factor only when
+// the PIN typed in the same request matches; a wrong PIN removes nothing; both checks are
+// in the history, and the removal with the staff member's name.
+func TestStaffRemovesFactorAfterPINCheck(t *testing.T) {
+	e := newEnv(t)
+	setPIN(t, e, "402917")
+	key := store.ClientFactor(e.client.ID, "")
+	mustEnroll(t, e, key, e.client.ID)
+	a, st := mustStaffAgent(t, e)
+	r := a.get("/admin/clients/" + e.client.ID + "/2fa")
+	if r.doc.Find(`[data-testid="admin-factor"]`).Length() != 1 {
+		t.Fatalf("people with a second factor: %.300s", r.body)
+	}
+	path := "/admin/clients/" + e.client.ID + "/2fa/remove"
+	if r := a.post(path, url.Values{"pin": {"111111"}}); !strings.Contains(r.text(`[data-testid="admin-factors-result"]`), "No coincide") {
+		t.Fatalf("wrong PIN: %q", r.text(`[data-testid="admin-factors-result"]`))
+	}
+	if _, err := e.st.SecondFactorOf(key); err != nil {
+		t.Fatal("a wrong PIN removed the second factor")
+	}
+	if r := a.post(path, url.Values{"pin": {"402917"}}); r.doc.Find(`[data-testid="admin-factor"]`).Length() != 0 {
+		t.Fatalf("right PIN: %.300s", r.body)
+	}
+	if _, err := e.st.SecondFactorOf(key); err == nil {
+		t.Fatal("the second factor is still there")
+	}
+	entries, _, _ := e.st.ListActivity(e.client.ID, "", 20)
+	kinds := map[string]int{}
+	for _, en := range entries {
+		kinds[en.Kind]++
+		if en.Kind == store.KindTwoFARemoved && en.Actor.Name != st.Name {
+			t.Fatalf("removal recorded by %+v", en.Actor)
+		}
+	}
+	if kinds[store.KindPINMismatched] != 1 || kinds[store.KindPINMatched] != 1 || kinds[store.KindTwoFARemoved] != 1 {
+		t.Fatalf("history kinds %v", kinds)
+	}
+	if r := e.agent().signIn(testEmail, testPassword); r.Header.Get("Location") != "/zona" {
+		t.Fatalf("sign-in after the removal went to %q", r.Header.Get("Location"))
+	}
+}
+
+// TestOwnerSeesContactsSecondFactor: the contacts page tells the owner which contacts
+// with access have a second factor.
+func TestOwnerSeesContactsSecondFactor(t *testing.T) {
+	e := newEnv(t)
+	with, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true, signIn: true})
+	without, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Eva", email: "eva@example.mx", access: true, signIn: true})
+	mustEnroll(t, e, store.ClientFactor(e.client.ID, with.ID), e.client.ID)
+	a := e.agent()
+	a.mustSignIn()
+	r := a.get("/contacts")
+	for id, want := range map[string]string{with.ID: "true", without.ID: "false"} {
+		if on, _ := r.doc.Find(`[data-contact="` + id + `"] [data-testid="contact-2fa"]`).Attr("data-on"); on != want {
+			t.Fatalf("contact %s: second factor shown %q, want %q", id, on, want)
+		}
+	}
+}
