@@ -228,6 +228,39 @@ func historyRules() map[string]historyRule {
 				b.signIn(testEmail, testPassword)
 				return func() *response { return b.post("/login/2fa", url.Values{"code": {totpCode(t, secret, time.Now())}}) }
 			}},
+		"POST /login/passkey/begin": {why: "starts a passkey sign-in: the challenge goes in a signed cookie; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b := e.agent()
+				b.get("/login")
+				return func() *response { return b.postJSON("/login/passkey/begin", nil) }
+			}},
+		"POST /login/passkey": {kind: store.KindSignIn, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				key := newSoftKey(t)
+				a.mustAddPasskey(t, key, "Mi teléfono")
+				b := e.agent()
+				b.get("/login")
+				body := key.assert(t, b.postJSON("/login/passkey/begin", nil).body)
+				return func() *response { return b.postJSON("/login/passkey", body) }
+			}},
+		"POST /security/passkeys/new": {why: "starts adding a passkey: the challenge goes in a signed cookie; stores nothing",
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/security")
+				return func() *response { return a.postJSON("/security/passkeys/new", nil) }
+			}},
+		"POST /security/passkeys": {kind: store.KindPasskeyAdded, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/security")
+				body := newSoftKey(t).register(t, a.postJSON("/security/passkeys/new", nil).body, "Mi teléfono")
+				return func() *response { return a.postJSON("/security/passkeys", body) }
+			}},
+		"POST /security/passkeys/:id/remove": {kind: store.KindPasskeyRemoved, actorKind: store.ActorOwner, mails: 1,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				key := newSoftKey(t)
+				a.mustAddPasskey(t, key, "Mi teléfono")
+				a.get("/security")
+				return func() *response { return a.post("/security/passkeys/"+b64u.EncodeToString(key.id)+"/remove", nil) }
+			}},
 		"POST /security/totp": {kind: store.KindTwoFAEnabled, actorKind: store.ActorOwner,
 			prepare: func(t *testing.T, e *env, a *agent) func() *response {
 				secret := secretOf(t, a.get("/security/totp"))

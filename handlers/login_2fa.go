@@ -20,9 +20,30 @@ func (s *Server) showSecondStep(c *fiber.Ctx) error {
 	if ws.data.Step == stepEnroll {
 		return s.showEnrollStep(c, ws)
 	}
-	t := s.tr(c)
-	page := views.SecondStepPage{Code: codeField(t, "field.second_factor", "")}
-	return s.render(c, fiber.StatusOK, t.T("page.second_step.title"), views.SecondStep(page))
+	who, err := s.pendingPerson(c, ws)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.restartSignIn(c, ws, "/login")
+	}
+	if err != nil {
+		return err
+	}
+	page, err := s.secondStepPage(c, who, "", "")
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, s.tr(c).T("page.second_step.title"), views.SecondStep(page))
+}
+
+// secondStepPage is the second step for who: the code field when they have TOTP, the
+// passkey button when they have a passkey.
+func (s *Server) secondStepPage(c *fiber.Ctx, who *pendingWho, errKey, notice string) (views.SecondStepPage, error) {
+	page := views.SecondStepPage{TOTP: true, Code: codeField(s.tr(c), "field.second_factor", errKey), Error: notice}
+	if who.person == nil {
+		return page, nil // staff have TOTP only
+	}
+	f, err := s.factorsOf(who.person)
+	page.TOTP, page.Passkey = f.TOTP, f.Passkey && s.wa != nil
+	return page, err
 }
 
 // checkSecondStep checks the code of the second step. The attempt is reserved against the
@@ -34,20 +55,23 @@ func (s *Server) checkSecondStep(c *fiber.Ctx) error {
 		return s.enrollStep(c, ws)
 	}
 	t := s.tr(c)
-	again := func(status int, errKey, notice string) error {
-		page := views.SecondStepPage{Code: codeField(t, "field.second_factor", errKey), Error: notice}
-		return s.render(c, status, t.T("page.second_step.title"), views.SecondStep(page))
-	}
-	code := formCode(c)
-	if code == "" {
-		return again(fiber.StatusOK, "form.code_required", "")
-	}
 	who, err := s.pendingPerson(c, ws)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.restartSignIn(c, ws, "/login")
 	}
 	if err != nil {
 		return err
+	}
+	again := func(status int, errKey, notice string) error {
+		page, err := s.secondStepPage(c, who, errKey, notice)
+		if err != nil {
+			return err
+		}
+		return s.render(c, status, t.T("page.second_step.title"), views.SecondStep(page))
+	}
+	code := formCode(c)
+	if code == "" {
+		return again(fiber.StatusOK, "form.code_required", "")
 	}
 	acct, ip := web.SecondFactorAccount.For(string(who.key)), web.SecondFactorIP.For(c.IP())
 	if ok, wait, err := s.kv.Reserve(acct, ip); err != nil {

@@ -74,23 +74,38 @@ func (s *Server) beginSecondStep(c *fiber.Ctx, kind, pid string, rev uint64, ste
 // afterPassword goes on from p's right password: to the second step when p has a second
 // factor, or must set one up (the operator requires it), else into the account.
 func (s *Server) afterPassword(c *fiber.Ctx, p *principal, next string) error {
-	_, err := s.store.SecondFactorOf(factorOf(p))
+	f, err := s.factorsOf(p)
+	if err != nil {
+		return err
+	}
 	step := stepCode
 	switch {
-	case errors.Is(err, store.ErrNotFound) && s.cfg.CustomerTwoFA == TwoFARequired:
+	case !f.TOTP && !f.Passkey && s.cfg.CustomerTwoFA == TwoFARequired:
 		step = stepEnroll
-	case errors.Is(err, store.ErrNotFound):
+	case !f.TOTP && !f.Passkey:
 		if err := s.openSession(c, p, methodPassword); err != nil {
 			return err
 		}
 		return c.Redirect(safeNext(next), fiber.StatusSeeOther)
-	case err != nil:
-		return err
 	}
 	if err := s.beginSecondStep(c, p.Kind, p.sessionPID(), 0, step, next); err != nil {
 		return err
 	}
 	return c.Redirect("/login/2fa", fiber.StatusSeeOther)
+}
+
+// factors says which second factors p has.
+type factors struct{ TOTP, Passkey bool }
+
+func (s *Server) factorsOf(p *principal) (factors, error) {
+	var f factors
+	_, err := s.store.SecondFactorOf(factorOf(p))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return f, err
+	}
+	f.TOTP = err == nil
+	f.Passkey, err = s.store.HasPasskey(p.ClientID(), p.person())
+	return f, err
 }
 
 // openSession signs p in on this browser, proved by method: the session, the history's

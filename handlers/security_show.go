@@ -23,6 +23,10 @@ func (s *Server) showSecurity(c *fiber.Ctx) error {
 		page.Notice = t.T("page.security.enabled")
 	case "off":
 		page.Notice = t.T("page.security.disabled")
+	case "passkey":
+		page.Notice = t.T("page.passkeys.added_notice")
+	case "passkey_off":
+		page.Notice = t.T("page.passkeys.removed_notice")
 	}
 	return s.render(c, fiber.StatusOK, t.T("page.security.title"), views.Security(page))
 }
@@ -30,8 +34,15 @@ func (s *Server) showSecurity(c *fiber.Ctx) error {
 // securityPage is the security page of p as stored, with empty password fields.
 func (s *Server) securityPage(c *fiber.Ctx, p *principal) (views.SecurityPage, error) {
 	t := s.tr(c)
-	page := views.SecurityPage{Required: s.cfg.CustomerTwoFA == TwoFARequired,
+	page := views.SecurityPage{Required: s.cfg.CustomerTwoFA == TwoFARequired, PasskeysOn: s.wa != nil,
 		Disable: passwordField(t, "disable_password"), Renew: passwordField(t, "renew_password")}
+	keys, err := s.store.Passkeys(p.ClientID(), p.person())
+	if err != nil {
+		return page, err
+	}
+	for _, k := range keys {
+		page.Passkeys = append(page.Passkeys, views.PasskeyRow{ID: k.ID, Name: k.Name, Added: k.Added, LastUsed: k.LastUsed})
+	}
 	f, err := s.store.SecondFactorOf(factorOf(p))
 	if errors.Is(err, store.ErrNotFound) {
 		return page, nil

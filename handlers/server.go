@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
 	"zona/mail"
@@ -100,6 +101,9 @@ type Server struct {
 	touching sync.Map
 	// later runs the work that must not show in a request's answer (a password reset's).
 	later background
+	// wa is the WebAuthn relying party of passkeys (passkey.go); nil when the base URL
+	// cannot be one, and then passkeys are not offered.
+	wa *webauthn.WebAuthn
 }
 
 // New builds the Fiber app with every route of Zona.
@@ -117,6 +121,9 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 		key = secure.TokenHash(secure.Token())
 	}
 	s.csrfKey = key
+	if s.wa, err = newWebAuthn(cfg.Brand, cfg.BaseURL); err != nil {
+		s.log.Error("passkeys are off: the base URL cannot be a WebAuthn relying party", "err", err)
+	}
 	app := fiber.New(fiber.Config{
 		AppName:      "zona",
 		ErrorHandler: s.handleError,

@@ -393,3 +393,45 @@ func TestOwnerSeesContactsSecondFactor(t *testing.T) {
 		}
 	}
 }
+
+// TestPasskeySignIn: a passkey added under /security signs in without password or code
+// (even for a person with TOTP); a replayed assertion and a removed passkey are refused.
+func TestPasskeySignIn(t *testing.T) {
+	e := newEnv(t)
+	mustEnroll(t, e, store.ClientFactor(e.client.ID, ""), e.client.ID)
+	owner := plantSession(t, e, "client", e.client.ID, e.client.ID, "")
+	key := newSoftKey(t)
+	owner.mustAddPasskey(t, key, "Mi teléfono")
+	if got := owner.get("/security").text(`[data-testid="passkey-name"]`); got != "Mi teléfono" {
+		t.Fatalf("listed as %q", got)
+	}
+	b := e.agent()
+	b.get("/login")
+	opts := b.postJSON("/login/passkey/begin", nil)
+	ceremony := b.cookies["zona_webauthn"]
+	body := key.assert(t, opts.body)
+	r := b.postJSON("/login/passkey", body)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.body, `"/zona"`) {
+		t.Fatalf("passkey sign-in: %d %s", r.StatusCode, r.body)
+	}
+	if r := b.get("/sessions"); !strings.Contains(r.text(`[data-testid="device-method"]`), "llave de acceso") {
+		t.Fatalf("sessions: %q", r.text(`[data-testid="device-method"]`))
+	}
+	// The same assertion again, with the same ceremony cookie, from another browser.
+	c := e.agent()
+	c.get("/login")
+	c.cookies["zona_webauthn"] = ceremony
+	if r := c.postJSON("/login/passkey", body); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a replayed assertion: %d %s", r.StatusCode, r.body)
+	}
+	owner.get("/security")
+	id := b64u.EncodeToString(key.id)
+	if r := owner.post("/security/passkeys/"+id+"/remove", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", r.StatusCode)
+	}
+	d := e.agent()
+	d.get("/login")
+	if r := d.postJSON("/login/passkey", key.assert(t, d.postJSON("/login/passkey/begin", nil).body)); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a removed passkey: %d %s", r.StatusCode, r.body)
+	}
+}

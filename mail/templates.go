@@ -28,10 +28,12 @@ const (
 	// or by staff); TplRecoveryUsed that one of their recovery codes was used to sign in.
 	TplTwoFARemoved Template = "twofa_removed"
 	TplRecoveryUsed Template = "recovery_used"
+	// TplPasskeyRemoved tells a person that one of their passkeys was removed.
+	TplPasskeyRemoved Template = "passkey_removed"
 )
 
 // Templates lists every template, for tests.
-var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice, TplTwoFARemoved, TplRecoveryUsed}
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice, TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -93,7 +95,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		if d.Method != "" {
 			m.Paragraphs = append(m.Paragraphs, t.T(key+"method", append(args, "Method", t.T("method."+d.Method))...))
 		}
-	case TplTwoFARemoved, TplRecoveryUsed:
+	case TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"detail", args...)}
 	default:
 		return Rendered{}, fmt.Errorf("mail: unknown template %q", tpl)

@@ -90,6 +90,7 @@ var Kinds = []string{
 	KindContactCreated, KindContactUpdated, KindContactDeleted, KindContactPermission,
 	KindContactInvited, KindContactUninvited, KindContactJoined,
 	KindTwoFAEnabled, KindTwoFARemoved, KindTwoFAFailed, KindRecoveryUsed, KindRecoveryRenewed,
+	KindPasskeyAdded, KindPasskeyRemoved,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

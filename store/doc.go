@@ -39,6 +39,7 @@
 //	factor/<clientID>/<owner|contactID> SecondFactor of the owner or a contact: the sealed TOTP secret, the last
 //	                                 step used, the SHA-256 of each unused recovery code
 //	stafffactor/<staffID>            SecondFactor of a staff member
+//	passkey/<clientID>/<owner|contactID>/<credential ID> Passkey: a WebAuthn credential of that person
 //
 // # Key layout of <data>/sessions
 //

@@ -211,7 +211,8 @@ func (s *Store) EnrollTOTP(k FactorKey, secret, code string, hashes []string, no
 
 // CheckTOTP reports whether code is k's TOTP code within one step of now and newer than
 // the last code accepted, and if so remembers its step: a code works once. Checks take
-// turns (update), so two requests with one code cannot both pass.
+// turns (update), so two requests with one code cannot both pass. Without a TOTP factor
+// no code is right.
 func (s *Store) CheckTOTP(k FactorKey, code string, now time.Time) (bool, error) {
 	aead, err := s.sealer()
 	if err != nil {
@@ -220,7 +221,9 @@ func (s *Store) CheckTOTP(k FactorKey, code string, now time.Time) (bool, error)
 	ok := false
 	err = s.update(func(txn *badger.Txn) error {
 		var f SecondFactor
-		if err := get(txn, string(k), &f); err != nil {
+		if err := get(txn, string(k), &f); errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 		ns := aead.NonceSize()
@@ -243,12 +246,14 @@ func (s *Store) CheckTOTP(k FactorKey, code string, now time.Time) (bool, error)
 
 // UseRecoveryCode spends code, one of k's unused recovery codes, recording ev (kind
 // KindRecoveryUsed, with how many are left) in clientID's history. It reports whether the
-// code was one, and how many are left.
+// code was one (never, without a TOTP factor), and how many are left.
 func (s *Store) UseRecoveryCode(k FactorKey, code, clientID string, ev Event) (ok bool, left int, err error) {
 	h := recoveryHash(code)
 	err = s.update(func(txn *badger.Txn) error {
 		var f SecondFactor
-		if err := get(txn, string(k), &f); err != nil {
+		if err := get(txn, string(k), &f); errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 		i := slices.IndexFunc(f.Recovery, func(r string) bool { return subtle.ConstantTimeCompare([]byte(r), []byte(h)) == 1 })
