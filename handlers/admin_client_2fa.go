@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,8 +43,8 @@ func (s *Server) renderFactors(c *fiber.Ctx, cl *store.Client, message string) e
 	return s.render(c, fiber.StatusOK, cl.Name(), views.AdminFactors(page))
 }
 
-// removeClientFactor removes the second factor of a client's owner (person "") or of one
-// of its contacts, for someone who lost their phone. The caller's security PIN, typed by
+// removeClientFactor removes every second factor (TOTP and passkeys) of a client's owner
+// (person "") or of one of its contacts, for someone who lost their phone. The caller's security PIN, typed by
 // the staff member in the same request, must match first (store.VerifyPIN, limited per
 // account and address, every check recorded); the removal is recorded in the client's
 // history with the staff member's name, and the person is told by email.
@@ -63,11 +62,10 @@ func (s *Server) removeClientFactor(c *fiber.Ctx) error {
 		}
 	}
 	answer := func(msgKey string, args ...any) error { return s.renderFactors(c, cl, t.T(msgKey, args...)) }
-	key := store.ClientFactor(cl.ID, person)
-	if _, err := s.store.SecondFactorOf(key); errors.Is(err, store.ErrNotFound) {
-		return answer("page.admin.client.2fa_none")
-	} else if err != nil {
+	if have, err := s.store.ClientFactors(cl.ID); err != nil {
 		return err
+	} else if !have[person] {
+		return answer("page.admin.client.2fa_none")
 	}
 	pin, ok := formText(c, "pin", false)
 	if !ok || len(pin) != store.PINLength || !allDigits(pin) {
@@ -91,7 +89,7 @@ func (s *Server) removeClientFactor(c *fiber.Ctx) error {
 		return answer("page.admin.client.pin_no_match")
 	}
 	ev.Kind, ev.Detail = store.KindTwoFARemoved, map[string]string{"person": person}
-	if err := s.store.RemoveSecondFactor(key, cl.ID, ev); err != nil {
+	if err := s.store.RemoveAllFactors(cl.ID, person, ev); err != nil {
 		return err
 	}
 	d := mail.TemplateData{When: time.Now(), IP: c.IP()}

@@ -435,3 +435,19 @@ func TestPasskeySignIn(t *testing.T) {
 		t.Fatalf("a removed passkey: %d %s", r.StatusCode, r.body)
 	}
 }
+
+// TestContactFactorsEndWithAccess: deleting a contact deletes its second factors, so that
+// nobody later given access under that record inherits them.
+func TestContactFactorsEndWithAccess(t *testing.T) {
+	e := newEnv(t)
+	ct, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Luis", email: "luis@example.mx", access: true, signIn: true})
+	key := store.ClientFactor(e.client.ID, ct.ID)
+	mustEnroll(t, e, key, e.client.ID)
+	ev := store.Event{Kind: store.KindContactDeleted, Actor: store.Actor{Kind: store.ActorOwner}, IP: "192.0.2.1"}
+	if _, err := e.st.DeleteContact(e.client.ID, ct.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SecondFactorOf(key); err == nil {
+		t.Fatal("the deleted contact's second factor is still stored")
+	}
+}

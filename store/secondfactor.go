@@ -159,20 +159,21 @@ func (s *Store) SecondFactorOf(k FactorKey) (*SecondFactor, error) {
 	return &f, nil
 }
 
-// ClientFactors lists which people of clientID have a second factor: "" for the owner,
-// contact IDs for contacts.
+// ClientFactors lists which people of clientID have a second factor (TOTP or a passkey):
+// "" for the owner, contact IDs for contacts.
 func (s *Store) ClientFactors(clientID string) (map[string]bool, error) {
 	out := map[string]bool{}
-	prefix := []byte("factor/" + clientID + "/")
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			person := strings.TrimPrefix(string(it.Item().Key()), string(prefix))
-			if person == "owner" {
-				person = ""
+		for _, prefix := range []string{"factor/" + clientID + "/", "passkey/" + clientID + "/"} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+			for it.Rewind(); it.Valid(); it.Next() {
+				person, _, _ := strings.Cut(strings.TrimPrefix(string(it.Item().Key()), prefix), "/")
+				if person == "owner" {
+					person = ""
+				}
+				out[person] = true
 			}
-			out[person] = true
+			it.Close()
 		}
 		return nil
 	})
@@ -301,6 +302,44 @@ func (s *Store) RemoveSecondFactor(k FactorKey, clientID string, ev Event) error
 		}
 		return record(txn, clientID, ev, KindTwoFARemoved)
 	})
+}
+
+// RemoveAllFactors removes every second factor of clientID's person (TOTP with its recovery
+// codes, and passkeys) and records ev (kind KindTwoFARemoved) in one transaction;
+// ErrNotFound when the person has none. Staff do this for someone who lost their phone.
+func (s *Store) RemoveAllFactors(clientID, person string, ev Event) error {
+	return s.update(func(txn *badger.Txn) error {
+		removed, err := dropFactors(txn, clientID, person)
+		if err != nil {
+			return err
+		}
+		if !removed {
+			return ErrNotFound
+		}
+		return record(txn, clientID, ev, KindTwoFARemoved)
+	})
+}
+
+// dropFactors deletes every second factor of clientID's person and reports whether there
+// was one.
+func dropFactors(txn *badger.Txn, clientID, person string) (bool, error) {
+	keys := [][]byte{[]byte(ClientFactor(clientID, person))}
+	if _, err := txn.Get(keys[0]); errors.Is(err, badger.ErrKeyNotFound) {
+		keys = nil
+	} else if err != nil {
+		return false, err
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(passkeyPrefix(clientID, person))})
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	for _, k := range keys {
+		if err := txn.Delete(k); err != nil {
+			return false, err
+		}
+	}
+	return len(keys) > 0, nil
 }
 
 // record appends ev to clientID's history with kind (unless ev names its own); a staff
