@@ -1,6 +1,10 @@
 package handlers
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/gofiber/fiber/v2"
+)
 
 // beginPasskeySignIn starts signing in with a passkey, on the sign-in page or as the
 // second step: the options of navigator.credentials.get for a discoverable credential
@@ -10,7 +14,7 @@ func (s *Server) beginPasskeySignIn(c *fiber.Ctx) error {
 	if s.wa == nil {
 		return errNoPasskeys
 	}
-	assertion, sd, err := s.wa.BeginDiscoverableLogin()
+	assertion, sd, err := s.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		return err
 	}

@@ -140,10 +140,12 @@ func passkeyAnswer(c *fiber.Ctx, status int, redirect, message string) error {
 }
 
 // creationOptions are the options of a new credential for u: a discoverable credential
-// (a passkey) with user verification, excluding the ones u already has.
+// (a passkey) that verifies its user (PIN or biometrics: a passkey stands for both
+// factors), excluding the ones u already has.
 func creationOptions(u *passkeyUser) []webauthn.RegistrationOption {
 	return []webauthn.RegistrationOption{
-		webauthn.WithResidentKeyRequirement(protocol.ResidentKeyRequirementRequired),
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{ResidentKey: protocol.ResidentKeyRequirementRequired,
+			RequireResidentKey: protocol.ResidentKeyRequired(), UserVerification: protocol.VerificationRequired}),
 		webauthn.WithExclusions(webauthn.Credentials(u.WebAuthnCredentials()).CredentialDescriptors()),
 	}
 }

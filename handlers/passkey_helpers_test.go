@@ -23,6 +23,9 @@ type softKey struct {
 	id     []byte
 	handle []byte // the user handle the server gave at registration
 	count  uint32
+	// noUV makes assertions say the user was present but not verified (no PIN, no
+	// biometrics).
+	noUV bool
 }
 
 // origin and rpID are storetest.Config's base URL as a relying party.
@@ -111,7 +114,11 @@ func (k *softKey) assert(t testing.TB, raw string) []byte {
 		t.Fatalf("options %q: %v", raw, err)
 	}
 	cd := clientData("webauthn.get", o.PublicKey.Challenge)
-	ad := k.authData(0x05, nil)
+	flags := byte(0x05) // user present and verified
+	if k.noUV {
+		flags = 0x01
+	}
+	ad := k.authData(flags, nil)
 	sum := sha256.Sum256(cd)
 	sig, err := ecdsa.SignASN1(rand.Reader, k.priv, sha256Of(append(append([]byte{}, ad...), sum[:]...)))
 	if err != nil {

@@ -405,6 +405,13 @@ func TestPasskeySignIn(t *testing.T) {
 	if got := owner.get("/security").text(`[data-testid="passkey-name"]`); got != "Mi teléfono" {
 		t.Fatalf("listed as %q", got)
 	}
+	key.noUV = true
+	u := e.agent()
+	u.get("/login")
+	if r := u.postJSON("/login/passkey", key.assert(t, u.postJSON("/login/passkey/begin", nil).body)); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("an assertion without user verification: %d %s", r.StatusCode, r.body)
+	}
+	key.noUV = false
 	b := e.agent()
 	b.get("/login")
 	opts := b.postJSON("/login/passkey/begin", nil)
