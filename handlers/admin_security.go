@@ -65,7 +65,7 @@ func (s *Server) securityStaff(c *fiber.Ctx) (st *store.Staff, enrolling bool, e
 	if st := currentStaff(c); st != nil {
 		return st, false, nil
 	}
-	who, err := s.pendingPerson(c, currentPending(c))
+	who, err := s.pendingPerson(currentPending(c))
 	if err != nil {
 		return nil, false, err
 	}

@@ -20,7 +20,7 @@ func (s *Server) showSecondStep(c *fiber.Ctx) error {
 	if ws.data.Step == stepEnroll {
 		return s.showEnrollStep(c, ws)
 	}
-	who, err := s.pendingPerson(c, ws)
+	who, err := s.pendingPerson(ws)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.restartSignIn(c, ws, "/login")
 	}
@@ -55,7 +55,7 @@ func (s *Server) checkSecondStep(c *fiber.Ctx) error {
 		return s.enrollStep(c, ws)
 	}
 	t := s.tr(c)
-	who, err := s.pendingPerson(c, ws)
+	who, err := s.pendingPerson(ws)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.restartSignIn(c, ws, "/login")
 	}
@@ -143,7 +143,7 @@ func (w *pendingWho) clientID() string {
 
 // pendingPerson finds who ws waits for; ErrNotFound when they are gone (or, for staff, their
 // password changed meanwhile).
-func (s *Server) pendingPerson(c *fiber.Ctx, ws *webSession) (*pendingWho, error) {
+func (s *Server) pendingPerson(ws *webSession) (*pendingWho, error) {
 	if ws.data.Kind == principalStaff {
 		st, err := s.store.StaffByID(ws.data.PID)
 		if err != nil {

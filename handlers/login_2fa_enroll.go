@@ -14,7 +14,7 @@ import (
 // second factor while the operator requires one (--customer-2fa required): nothing else
 // opens before it is done.
 func (s *Server) showEnrollStep(c *fiber.Ctx, ws *webSession) error {
-	who, err := s.pendingPerson(c, ws)
+	who, err := s.pendingPerson(ws)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.restartSignIn(c, ws, "/login")
 	}
@@ -39,7 +39,7 @@ func (s *Server) renderEnrollStep(c *fiber.Ctx, ws *webSession, p *principal, er
 // (recorded in the history), the person is signed in with it, and the recovery codes are
 // shown once.
 func (s *Server) enrollStep(c *fiber.Ctx, ws *webSession) error {
-	who, err := s.pendingPerson(c, ws)
+	who, err := s.pendingPerson(ws)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.restartSignIn(c, ws, "/login")
 	}

@@ -2,11 +2,15 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"zona/store/storetest"
 )
@@ -66,4 +70,64 @@ func TestPasskeyRegisterSignInRemove(t *testing.T) {
 			tab.WaitTrue("the list without passkeys", `document.querySelector('[data-testid="passkeys-none"]') !== null`)
 		})
 	}
+}
+
+// TestTOTPPagesInBrowser sets up an authenticator app from "Seguridad de la cuenta",
+// signs out and back in with a code, checking each page of the way with axe-core and for
+// sideways scrolling at phone and desktop width.
+func TestTOTPPagesInBrowser(t *testing.T) {
+	browser := StartBrowser(t)
+	st, kv := storetest.MustOpen(t)
+	people := map[string]string{Desktop.Name: "ana@example.com", Phone.Name: "eva@example.com"}
+	for _, email := range people {
+		storetest.MustCreateClient(t, st, email, "Ana", "López", anaPassword)
+	}
+	base := storetest.Serve(t, storetest.Config(), st, kv)
+	for _, vp := range []Viewport{Phone, Desktop} {
+		t.Run(vp.Name, func(t *testing.T) {
+			tab := NewTab(t, browser, vp)
+			defer tab.AssertNoCSPViolations()
+			signIn(tab, base, people[vp.Name], anaPassword, 200)
+			tab.Navigate(base + "/security")
+			tab.AssertAccessible("/security")
+			tab.ClickAndLoad(`[data-testid="totp-setup"]`, 200)
+			tab.AssertAccessible("/security/totp")
+			tab.AssertNoHorizontalOverflow()
+			if !Eval[bool](tab, `document.querySelector('[data-testid="totp-qr"]').naturalWidth > 0`) {
+				t.Fatal("the QR code did not load under the CSP")
+			}
+			secret := strings.ReplaceAll(tab.Text(`[data-testid="totp-secret"]`), " ", "")
+			tab.Do(chromedp.SendKeys(chromedp.ID("code"), code(t, secret, time.Now()), chromedp.NodeVisible))
+			tab.ClickAndLoad(`[data-testid="totp-confirm"]`, 200)
+			if n := Eval[int](tab, `document.querySelectorAll('[data-testid="recovery-code"]').length`); n != 10 {
+				t.Fatalf("%d recovery codes shown", n)
+			}
+			tab.AssertAccessible("recovery codes")
+			tab.AssertNoHorizontalOverflow()
+			tab.ClickAndLoad(`[data-testid="recovery-continue"]`, 200)
+
+			tab.Do(chromedp.Click(chromedp.CSS(`details[data-testid="user-menu"] > summary`), chromedp.NodeVisible))
+			tab.ClickAndLoad(`[data-testid="logout"]`, 200)
+			signIn(tab, base, people[vp.Name], anaPassword, 200)
+			if p := tab.Path(); p != "/login/2fa" {
+				t.Fatalf("after the password the browser is at %s", p)
+			}
+			tab.AssertAccessible("/login/2fa")
+			tab.Do(chromedp.SendKeys(chromedp.ID("code"), code(t, secret, time.Now().Add(30*time.Second)), chromedp.NodeVisible))
+			tab.ClickAndLoad(`[data-testid="second-step-submit"]`, 200)
+			if p := tab.Path(); p != "/zona" {
+				t.Fatalf("after the code the browser is at %s", p)
+			}
+		})
+	}
+}
+
+// code is the TOTP code of secret at at, as an authenticator app shows it.
+func code(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
