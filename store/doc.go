@@ -46,7 +46,10 @@
 // Every key lives until its TTL; nothing here outlives a restart in a way anyone relies on.
 //
 //	sess.<session ID>                a signed-in browser's session record, or one waiting for its second
-//	                                 step (TTL: the idle timeout)
+//	                                 step; it holds a TOTP secret being set up until a first code
+//	                                 confirms it (TTL: the idle timeout)
+//	wa:<challenge>                   a passkey challenge that signed someone in: it works once (TTL: the
+//	                                 ceremony's 5 minutes)
 //	rl:signin:acct:<email>           wrong passwords at the client zone's sign-in for that email
 //	rl:signin:ip:<address>           the same from that address
 //	rl:staffsignin:acct:<email>      wrong passwords at the console's sign-in for that email
