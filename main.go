@@ -146,6 +146,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	hashes := fs.Int("hash-concurrency", envInt("HASH_CONCURRENCY", 0), "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
 	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
+	customer2FA := fs.String("customer-2fa", env("CUSTOMER_2FA", handlers.TwoFAOptional), "optional or required: a second factor for owners and contacts (env ZONA_CUSTOMER_2FA)")
+	staff2FA := fs.String("staff-2fa", env("STAFF_2FA", handlers.TwoFARequired), "required or optional: a second factor for staff (env ZONA_STAFF_2FA)")
 	maxContacts := fs.Int("max-contacts", envInt("MAX_CONTACTS", store.DefaultMaxContacts), "contacts an account may have (env ZONA_MAX_CONTACTS)")
 	minFree := fs.String("min-free-space", env("MIN_FREE_SPACE", humanize.IBytes(store.DefaultMinFreeSpace())),
 		"refuse writes while the data volume has less free space, as bytes or a size like 512MiB (env ZONA_MIN_FREE_SPACE)")
@@ -179,6 +181,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	useSecure := strings.HasPrefix(*baseURL, "https://")
 	if *secureCookies != "auto" {
 		useSecure = *secureCookies == "true"
+	}
+	for name, v := range map[string]string{"--customer-2fa": *customer2FA, "--staff-2fa": *staff2FA} {
+		if v != handlers.TwoFAOptional && v != handlers.TwoFARequired {
+			return fmt.Errorf("%s: want optional or required, not %q", name, v)
+		}
 	}
 	if *hashes > 0 {
 		secure.SetConcurrency(*hashes)
@@ -253,7 +260,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		Brand: *brand, BrandLogo: logo, BaseURL: *baseURL, SecureCookies: useSecure, TrustedProxies: splitList(*proxies),
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
 		NotifyNewDevice: *notifyNew, MetricsToken: env("METRICS_TOKEN", ""), Mailer: mail.NewMailer(st, mailCfg, worker, log),
-		MaxContacts: *maxContacts,
+		MaxContacts: *maxContacts, CustomerTwoFA: *customer2FA, StaffTwoFA: *staff2FA,
 	}, st, kv)
 
 	errc := make(chan error, 1)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -68,21 +67,5 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
-	ws := currentSession(c)
-	// A client signed in on this browser is signed out first: its device record goes too.
-	if p := currentPrincipal(c); p != nil {
-		if _, err := s.store.EndDevices(p.ClientID(), p.person(), []string{deviceHash(ws.id)}, "", s.event(c, p, store.KindSignOut)); err != nil {
-			return err
-		}
-	}
-	if err := s.renewSessionID(ws); err != nil {
-		return err
-	}
-	now := time.Now()
-	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev, CSRF: secure.Token()}
-	if err := s.writeSession(c, ws); err != nil {
-		return err
-	}
-	s.log.Info("staff signed in", "staff", st.ID, "ip", c.IP())
-	return c.Redirect(staffNext(f.next), fiber.StatusSeeOther)
+	return s.staffAfterPassword(c, st, f.next)
 }

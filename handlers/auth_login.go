@@ -120,23 +120,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
-	p := personOf(cl, ct)
-	var prev *store.Entry
-	// The history's last sign-in may be anyone's of the account: a contact is not shown the
-	// owner's, so its dashboard names no previous sign-in.
-	if ct == nil {
-		prev, err = s.store.LastOfKind(cl.ID, store.KindSignIn, 200)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	if err := s.startSession(c, p, prev); err != nil {
-		return err
-	}
-	if err := s.noticeNewDevice(c, p); err != nil {
-		return err
-	}
-	return c.Redirect(safeNext(f.next), fiber.StatusSeeOther)
+	return s.afterPassword(c, personOf(cl, ct), f.next)
 }
 
 // signInSucceeded clears the email's count of wrong passwords and forgives the address
@@ -185,8 +169,8 @@ func truncate(s string, n int) string {
 func minutes(d time.Duration) int { return max(1, int(math.Ceil(d.Minutes()))) }
 
 // noticeNewDevice tells the person by email of a sign-in from a kind of device their
-// account has not seen before (when the operator turned that on).
-func (s *Server) noticeNewDevice(c *fiber.Ctx, p *principal) error {
+// account has not seen before (when the operator turned that on), and how it was proved.
+func (s *Server) noticeNewDevice(c *fiber.Ctx, p *principal, method string) error {
 	ua := c.Get(fiber.HeaderUserAgent)
 	// Each person's kinds of device are their own: a contact's are kept under
 	// "<clientID>/<contactID>", so its first sign-in is not "new" for having the owner's.
@@ -199,6 +183,6 @@ func (s *Server) noticeNewDevice(c *fiber.Ctx, p *principal) error {
 		return err
 	}
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
-	data := mail.TemplateData{When: time.Now(), IP: c.IP(), Device: views.Device(ctx, ua)}
+	data := mail.TemplateData{When: time.Now(), IP: c.IP(), Device: views.Device(ctx, ua), Method: method}
 	return s.sendPersonMail(c, p, mail.TplNewSignIn, data, p.actor())
 }

@@ -16,7 +16,9 @@ import (
 //
 // who is who may call it: "public", "signed" (anyone signed in), "owner", "area:<name>"
 // (the owner or a contact holding that area), or "staff" (a staff member signed in to the
-// operator console; everyone else is sent to the console's sign-in page), or "api" (a JSON
+// operator console; everyone else is sent to the console's sign-in page), "pending" (a
+// browser past its password waiting for its second step: everyone here, signed in or
+// not, is sent to the sign-in page), or "api" (a JSON
 // API route: it wants a bearer token, so every cookie session, of any kind, gets 401). ok is the status an allowed person of the
 // first account gets; okOut, when set, the status of a public route for someone signed out
 // (or in a staff session), which differs when the page redirects a signed-in person. idor
@@ -40,7 +42,19 @@ func authzRules() map[string]authzRule {
 		"POST /login":                          {who: "public", ok: 200, okOut: 200},
 		"POST /logout":                         {who: "public", ok: 303, okOut: 303},
 		"POST /language":                       {who: "public", ok: 303, okOut: 303, body: url.Values{"lang": {"en"}}},
+		"GET /login/2fa":                       {who: "pending"},
+		"POST /login/2fa":                      {who: "pending"},
+		"POST /login/passkey/begin":            {who: "public", ok: 200, okOut: 200},
+		"POST /login/passkey":                  {who: "public", ok: 400, okOut: 400},
 		"GET /zona":                            {who: "signed", ok: 200},
+		"GET /security":                        {who: "signed", ok: 200},
+		"GET /security/totp":                   {who: "signed", ok: 200},
+		"POST /security/totp":                  {who: "signed", ok: 200},
+		"POST /security/totp/disable":          {who: "signed", ok: 200},
+		"POST /security/recovery-codes":        {who: "signed", ok: 303},
+		"POST /security/passkeys/new":          {who: "signed", ok: 200},
+		"POST /security/passkeys":              {who: "signed", ok: 400},
+		"POST /security/passkeys/:id/remove":   {who: "signed", ok: 404},
 		"GET /account":                         {who: "area:profile", ok: 200},
 		"POST /account":                        {who: "area:profile", ok: 200},
 		"POST /account/check/:field":           {who: "area:profile", ok: 200},
@@ -90,6 +104,10 @@ func authzRules() map[string]authzRule {
 		"GET /admin":                           {who: "staff", ok: 200},
 		"GET /admin/clients/:id":               {who: "staff", ok: 200},
 		"POST /admin/clients/:id/pin":          {who: "staff", ok: 200},
+		"GET /admin/clients/:id/2fa":           {who: "staff", ok: 200},
+		"POST /admin/clients/:id/2fa/remove":   {who: "staff", ok: 200},
+		"GET /admin/security":                  {who: "staff", ok: 200},
+		"POST /admin/security":                 {who: "staff", ok: 200},
 		"GET /assets/*":                        {who: "public", ok: 404, okOut: 404},
 		"HEAD /assets/*":                       {who: "public", ok: 404, okOut: 404},
 		"GET /metrics":                         {who: "public", ok: 200, okOut: 200},
@@ -128,6 +146,9 @@ func (r authzRule) want(p authzPerson) int {
 	signedIn := p.kind == "owner" || p.kind == "contact" || p.kind == "other"
 	if r.who == "api" {
 		return http.StatusUnauthorized
+	}
+	if r.who == "pending" {
+		return http.StatusSeeOther
 	}
 	if r.who == "staff" {
 		if p.kind == "staff" {
@@ -251,7 +272,7 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 						if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 							t.Fatalf("%s: Content-Type %q, want JSON", p.name, ct)
 						}
-					case (p.kind == "out" || p.kind == "staff") && rule.who != "public" && rule.who != "staff":
+					case rule.who == "pending" || (p.kind == "out" || p.kind == "staff") && rule.who != "public" && rule.who != "staff":
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
 							t.Fatalf("signed out sent to %q, want the sign-in page", loc)
 						}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,7 +48,7 @@ func (s *Server) contactsPage(c *fiber.Ctx, notice string) error {
 	}
 	now := time.Now()
 	for i := range list {
-		row := rowOf(t, p, &list[i], now)
+		row := s.rowOf(t, p, &list[i], now)
 		page.Rows = append(page.Rows, row)
 		if row.Editable {
 			page.Choices = append(page.Choices, views.Option{Value: row.ID, Label: row.Name + " · " + row.Email})
@@ -76,7 +77,7 @@ func (s *Server) renderRow(c *fiber.Ctx, ct *store.Contact, notice, errMsg strin
 		return c.Redirect("/contacts", fiber.StatusSeeOther)
 	}
 	t := s.tr(c)
-	row := rowOf(t, currentPrincipal(c), ct, time.Now())
+	row := s.rowOf(t, currentPrincipal(c), ct, time.Now())
 	row.Notice, row.Error = notice, errMsg
 	return s.render(c, fiber.StatusOK, t.T("page.contacts.title"), views.ContactRowView(row))
 }
@@ -115,11 +116,17 @@ func (s *Server) targetContact(c *fiber.Ctx) (*store.Contact, error) {
 	return ct, nil
 }
 
-// rowOf is ct as a row of the list for p.
-func rowOf(t *locales.Translator, p *principal, ct *store.Contact, now time.Time) views.ContactRow {
+// rowOf is ct as a row of the list for p, with whether ct has a second factor (a point
+// read; a failed one only hides that line).
+func (s *Server) rowOf(t *locales.Translator, p *principal, ct *store.Contact, now time.Time) views.ContactRow {
 	r := views.ContactRow{
 		ID: ct.ID, Name: ct.Name(), Company: ct.Company, Email: ct.Email, Access: ct.Access,
 		Invite: ct.InviteState(now), InviteSent: ct.Invite.SentAt, InviteExpires: ct.Invite.Expires,
+	}
+	if _, err := s.store.SecondFactorOf(store.ClientFactor(ct.ClientID, ct.ID)); err == nil {
+		r.TwoFA = true
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.log.Warn("second factor not read", "err", err)
 	}
 	why := whyNot(p, ct)
 	r.Editable = why == ""

@@ -83,7 +83,7 @@ func (s *Server) setContactPermission(c *fiber.Ctx) error {
 	if !isHTMX(c) {
 		return c.Redirect("/contacts", fiber.StatusSeeOther)
 	}
-	row := rowOf(t, p, ct, time.Now())
+	row := s.rowOf(t, p, ct, time.Now())
 	var tg views.Toggle
 	for _, x := range append(row.Emails, row.Areas...) {
 		if x.Perm == perm {

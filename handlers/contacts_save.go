@@ -106,7 +106,7 @@ func (s *Server) createContact(c *fiber.Ctx) error {
 	if !isHTMX(c) {
 		return c.Redirect("/contacts?saved=created", fiber.StatusSeeOther)
 	}
-	row := rowOf(t, p, ct, time.Now())
+	row := s.rowOf(t, p, ct, time.Now())
 	row.Notice = t.T("page.contacts.created")
 	return s.render(c, fiber.StatusOK, t.T("page.contacts.title"), views.ContactAdded(row))
 }

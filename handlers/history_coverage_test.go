@@ -21,6 +21,8 @@ type historyRule struct {
 	kind, actorKind string
 	mails           int
 	why             string
+	// also are further entries the call writes, by kind (a PIN check before the change).
+	also map[string]int
 	// prepare sets up what a valid call needs (for the env's client, with a signed-in
 	// agent) and returns the call itself; only what the call writes is counted.
 	prepare func(t *testing.T, e *env, a *agent) func() *response
@@ -230,6 +232,88 @@ func historyRules() map[string]historyRule {
 				path := ownerPrefPath(t, e)
 				return func() *response { return e.agent().postRaw(path, "List-Unsubscribe=One-Click") }
 			}},
+		"POST /login/2fa": {kind: store.KindSignIn, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				secret, _ := mustEnroll(t, e, store.ClientFactor(e.client.ID, ""), e.client.ID)
+				b := e.agent()
+				b.signIn(testEmail, testPassword)
+				return func() *response { return b.post("/login/2fa", url.Values{"code": {totpCode(t, secret, time.Now())}}) }
+			}},
+		"POST /login/passkey/begin": {why: "starts a passkey sign-in: the challenge goes in a signed cookie; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b := e.agent()
+				b.get("/login")
+				return func() *response { return b.postJSON("/login/passkey/begin", nil) }
+			}},
+		"POST /login/passkey": {kind: store.KindSignIn, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				key := newSoftKey(t)
+				a.mustAddPasskey(t, key, "Mi teléfono")
+				b := e.agent()
+				b.get("/login")
+				body := key.assert(t, b.postJSON("/login/passkey/begin", nil).body)
+				return func() *response { return b.postJSON("/login/passkey", body) }
+			}},
+		"POST /security/passkeys/new": {why: "starts adding a passkey: the challenge goes in a signed cookie; stores nothing",
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/security")
+				return func() *response { return a.postJSON("/security/passkeys/new", nil) }
+			}},
+		"POST /security/passkeys": {kind: store.KindPasskeyAdded, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/security")
+				body := newSoftKey(t).register(t, a.postJSON("/security/passkeys/new", nil).body, "Mi teléfono")
+				return func() *response { return a.postJSON("/security/passkeys", body) }
+			}},
+		"POST /security/passkeys/:id/remove": {kind: store.KindPasskeyRemoved, actorKind: store.ActorOwner, mails: 1,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				key := newSoftKey(t)
+				a.mustAddPasskey(t, key, "Mi teléfono")
+				a.get("/security")
+				return func() *response { return a.post("/security/passkeys/"+b64u.EncodeToString(key.id)+"/remove", nil) }
+			}},
+		"POST /security/totp": {kind: store.KindTwoFAEnabled, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				secret := secretOf(t, a.get("/security/totp"))
+				return func() *response {
+					return a.post("/security/totp", url.Values{"code": {totpCode(t, secret, time.Now())}})
+				}
+			}},
+		"POST /security/totp/disable": {kind: store.KindTwoFARemoved, actorKind: store.ActorOwner, mails: 1,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				mustEnroll(t, e, store.ClientFactor(e.client.ID, ""), e.client.ID)
+				a.get("/security")
+				return func() *response {
+					return a.post("/security/totp/disable", url.Values{"disable_password": {testPassword}})
+				}
+			}},
+		"POST /security/recovery-codes": {kind: store.KindRecoveryRenewed, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				mustEnroll(t, e, store.ClientFactor(e.client.ID, ""), e.client.ID)
+				a.get("/security")
+				return func() *response {
+					return a.post("/security/recovery-codes", url.Values{"renew_password": {testPassword}})
+				}
+			}},
+		"POST /admin/security": {why: "sets up a staff member's own second factor, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b := plantStaffSession(t, e, mustStaff(t, e, "Luis Pérez", "luis.ops@example.mx"))
+				secret := secretOf(t, b.get("/admin/security"))
+				return func() *response {
+					return b.post("/admin/security", url.Values{"code": {totpCode(t, secret, time.Now())}})
+				}
+			}},
+		"POST /admin/clients/:id/2fa/remove": {kind: store.KindTwoFARemoved, actorKind: store.ActorStaff, mails: 1,
+			also: map[string]int{store.KindPINMatched: 1},
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				setPIN(t, e, "402917")
+				mustEnroll(t, e, store.ClientFactor(e.client.ID, ""), e.client.ID)
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID + "/2fa")
+				return func() *response {
+					return b.post("/admin/clients/"+e.client.ID+"/2fa/remove", url.Values{"pin": {"402917"}})
+				}
+			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				setPIN(t, e, "402917")
@@ -316,6 +400,9 @@ func TestEveryStateChangeIsRecordedOnce(t *testing.T) {
 			}
 			if rule.mails > 0 {
 				want[store.KindEmailQueued] = rule.mails
+			}
+			for k, n := range rule.also {
+				want[k] = n
 			}
 			if len(kinds) != len(want) {
 				t.Fatalf("entries written %v, want %v", kinds, want)

@@ -21,6 +21,8 @@ const (
 	levelArea
 	levelStaff
 	levelAPI
+	levelSecondStep
+	levelStaffSecurity
 )
 
 var (
@@ -34,6 +36,12 @@ var (
 	// staffOnly: a staff member signed in to the operator console (/admin). No client or
 	// contact session ever opens it, and a staff session opens nothing of the client zone.
 	staffOnly = access{level: levelStaff}
+	// secondStep: a browser past its password that waits for its second step (login_2fa.go);
+	// anyone else goes to the sign-in page.
+	secondStep = access{level: levelSecondStep}
+	// staffSecurity: a staff member signed in, or one past the password who must set up a
+	// second factor before the console opens.
+	staffSecurity = access{level: levelStaffSecurity}
 )
 
 // area: the owner, or a contact holding that area permission (store.Areas).
@@ -61,6 +69,18 @@ func authorize(a access) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if a.level == levelAPI {
 			return errUnauthorized // API routes go through authorizeAPI; no session opens them
+		}
+		switch ws := currentPending(c); a.level {
+		case levelSecondStep:
+			if ws == nil || (ws.data.Kind == principalStaff && ws.data.Step != stepCode) {
+				return toSignIn(c, "/login")
+			}
+			return c.Next()
+		case levelStaffSecurity:
+			if currentStaff(c) == nil && (ws == nil || ws.data.Kind != principalStaff || ws.data.Step != stepEnroll) {
+				return requireStaff(c)
+			}
+			return c.Next()
 		}
 		if a.level == levelStaff {
 			if currentStaff(c) == nil {
@@ -95,6 +115,10 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/login", public, s.showLogin},
 		{fiber.MethodPost, "/login", public, s.signIn},
 		{fiber.MethodPost, "/logout", public, s.signOut},
+		{fiber.MethodGet, "/login/2fa", secondStep, s.showSecondStep},
+		{fiber.MethodPost, "/login/2fa", secondStep, s.checkSecondStep},
+		{fiber.MethodPost, "/login/passkey/begin", public, s.beginPasskeySignIn},
+		{fiber.MethodPost, "/login/passkey", public, s.signInWithPasskey},
 		{fiber.MethodPost, "/language", public, s.saveLanguage},
 		{fiber.MethodGet, "/zona", signedIn, s.showDashboard},
 		{fiber.MethodGet, "/account", area(store.AreaProfile), s.showAccount},
@@ -114,6 +138,14 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/sessions", signedIn, s.showSessions},
 		{fiber.MethodPost, "/sessions/revoke-others", signedIn, s.revokeOtherSessions},
 		{fiber.MethodPost, "/sessions/:id/revoke", signedIn, s.revokeSession},
+		{fiber.MethodGet, "/security", signedIn, s.showSecurity},
+		{fiber.MethodGet, "/security/totp", signedIn, s.showTOTPSetup},
+		{fiber.MethodPost, "/security/totp", signedIn, s.enrollTOTP},
+		{fiber.MethodPost, "/security/totp/disable", signedIn, s.disableTOTP},
+		{fiber.MethodPost, "/security/recovery-codes", signedIn, s.renewRecoveryCodes},
+		{fiber.MethodPost, "/security/passkeys/new", signedIn, s.beginPasskey},
+		{fiber.MethodPost, "/security/passkeys", signedIn, s.addPasskey},
+		{fiber.MethodPost, "/security/passkeys/:id/remove", signedIn, s.removePasskey},
 		{fiber.MethodGet, "/activity", area(store.AreaActivity), s.showActivity},
 		{fiber.MethodGet, "/activity.csv", area(store.AreaActivity), s.exportActivity},
 		{fiber.MethodGet, "/emails", area(store.AreaEmails), s.showEmails},
@@ -146,6 +178,10 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/admin", staffOnly, s.showClients},
 		{fiber.MethodGet, "/admin/clients/:id", staffOnly, s.showClient},
 		{fiber.MethodPost, "/admin/clients/:id/pin", staffOnly, s.checkClientPIN},
+		{fiber.MethodGet, "/admin/clients/:id/2fa", staffOnly, s.showClientFactors},
+		{fiber.MethodPost, "/admin/clients/:id/2fa/remove", staffOnly, s.removeClientFactor},
+		{fiber.MethodGet, "/admin/security", staffSecurity, s.showStaffSecurity},
+		{fiber.MethodPost, "/admin/security", staffSecurity, s.enrollStaffTOTP},
 		{fiber.MethodGet, "/api/v1/openapi.json", public, s.showOpenAPI},
 		{fiber.MethodGet, "/api/v1/clients", apiToken, s.apiListClients},
 		{fiber.MethodPost, "/api/v1/clients", apiToken, s.apiCreateClient},

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
 	"zona/mail"
@@ -47,6 +48,12 @@ type Config struct {
 	// APIRateLimit is how many JSON API requests a token, and an IP address, may make a
 	// minute (600 when zero).
 	APIRateLimit int
+	// CustomerTwoFA is TwoFAOptional (the default) or TwoFARequired: then an owner or
+	// contact without a second factor sets one up at sign-in before anything else opens.
+	CustomerTwoFA string
+	// StaffTwoFA is TwoFARequired (the default: staff set up a second factor at their first
+	// sign-in, before the console opens) or TwoFAOptional.
+	StaffTwoFA string
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer
@@ -71,6 +78,12 @@ func (c *Config) defaults() {
 	if c.APIRateLimit <= 0 {
 		c.APIRateLimit = defaultAPIRateLimit
 	}
+	if c.CustomerTwoFA == "" {
+		c.CustomerTwoFA = TwoFAOptional
+	}
+	if c.StaffTwoFA == "" {
+		c.StaffTwoFA = TwoFARequired
+	}
 	if c.MaxContacts <= 0 {
 		c.MaxContacts = store.DefaultMaxContacts
 	}
@@ -91,6 +104,9 @@ type Server struct {
 	touching sync.Map
 	// later runs the work that must not show in a request's answer (a password reset's).
 	later background
+	// wa is the WebAuthn relying party of passkeys (passkey.go); nil when the base URL
+	// cannot be one, and then passkeys are not offered.
+	wa *webauthn.WebAuthn
 }
 
 // New builds the Fiber app with every route of Zona.
@@ -108,6 +124,9 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 		key = secure.TokenHash(secure.Token())
 	}
 	s.csrfKey = key
+	if s.wa, err = newWebAuthn(cfg.Brand, cfg.BaseURL); err != nil {
+		s.log.Error("passkeys are off: the base URL cannot be a WebAuthn relying party", "err", err)
+	}
 	app := fiber.New(fiber.Config{
 		AppName:      "zona",
 		ErrorHandler: s.handleError,

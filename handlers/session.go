@@ -24,6 +24,7 @@ const (
 	localSession   = "session"
 	localPrincipal = "principal"
 	localStaff     = "staff"
+	localPending   = "pending"
 
 	// seenEvery is how stale the session's last-seen time may get before a request writes it
 	// again. Writing it on every request would cost a disk write per page.
@@ -58,6 +59,15 @@ type sessionData struct {
 	// Rev is, for a staff session, the staff record's revision at sign-in: a password
 	// change raises it and so ends the session.
 	Rev uint64 `json:"r,omitempty"`
+	// Step is, for a session past its password but not signed in yet, what it still has
+	// to do (stepCode or stepEnroll, login_2fa.go). Such a session opens nothing:
+	// loadSession gives it no principal and no staff member, only its own CSRF token.
+	Step string `json:"st,omitempty"`
+	// Next is where a sign-in waiting for its second step leads once it passes.
+	Next string `json:"x,omitempty"`
+	// TOTP is a TOTP secret being set up on this session, until a first code confirms it.
+	// It stays in the server-side record, never in a page's form or a log.
+	TOTP string `json:"t,omitempty"`
 }
 
 // readSession returns the request's session: the stored one named by the cookie, or an
@@ -238,6 +248,9 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if now.Sub(time.Unix(ws.data.Started, 0)) > s.cfg.AbsoluteTimeout || now.Sub(time.Unix(ws.data.Seen, 0)) > s.cfg.IdleTimeout {
 		return s.endSession(c, ws)
 	}
+	if ws.data.Step != "" {
+		return s.loadPending(c, ws, now)
+	}
 	if ws.data.Kind == principalStaff {
 		return s.loadStaff(c, ws, now)
 	}
@@ -320,8 +333,9 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 
 // startSession signs p in on this browser: the session gets a new ID (so an ID planted
 // before sign-in is worthless), the sign-in time and what prev (the previous sign-in, if
-// any) recorded; the device list gets this session, and the history the sign-in.
-func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry) error {
+// any) recorded; the device list gets this session with the method that proved who it is
+// (methodPassword, methodTOTP, ...), and the history the sign-in.
+func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry, method string) error {
 	ws := currentSession(c)
 	if err := s.renewSessionID(ws); err != nil {
 		return err
@@ -335,8 +349,10 @@ func (s *Server) startSession(c *fiber.Ctx, p *principal, prev *store.Entry) err
 		return err
 	}
 	d := s.device(c, ws.id, now)
-	d.Person = p.person()
-	return s.store.StartDevice(p.ClientID(), d, s.event(c, p, store.KindSignIn))
+	d.Person, d.Method = p.person(), method
+	ev := s.event(c, p, store.KindSignIn)
+	ev.Detail = map[string]string{"method": method}
+	return s.store.StartDevice(p.ClientID(), d, ev)
 }
 
 // device is the device record of session id, started at started, as seen in this request.

@@ -22,7 +22,7 @@ func (s *Server) sessionsPage(c *fiber.Ctx, notice string) error {
 	for _, d := range devices {
 		page.Devices = append(page.Devices, views.DeviceRow{
 			Hash: d.Hash, Device: views.Device(ctx, d.UserAgent), IP: d.IP,
-			Started: d.Started, LastSeen: d.LastSeen, Current: d.Hash == current,
+			Started: d.Started, LastSeen: d.LastSeen, Current: d.Hash == current, Method: d.Method,
 		})
 	}
 	return s.render(c, fiber.StatusOK, s.tr(c).T("page.sessions.title"), views.Sessions(page))

@@ -26,11 +26,17 @@ const (
 	TplEmailChangeNotice Template = "email_change_notice"
 	// TplMarketingConfirm asks a contact to confirm the promotions an owner ticked for it.
 	TplMarketingConfirm Template = "marketing_confirm"
+	// TplTwoFARemoved tells a person that their second factor was removed (by themselves
+	// or by staff); TplRecoveryUsed that one of their recovery codes was used to sign in.
+	TplTwoFARemoved Template = "twofa_removed"
+	TplRecoveryUsed Template = "recovery_used"
+	// TplPasskeyRemoved tells a person that one of their passkeys was removed.
+	TplPasskeyRemoved Template = "passkey_removed"
 )
 
 // Templates lists every template, for tests.
 var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice,
-	TplMarketingConfirm}
+	TplMarketingConfirm, TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -43,7 +49,9 @@ type TemplateData struct {
 	IP       string        // password changed, new sign-in
 	Device   string        // new sign-in
 	// Logo is the operator's logo (LoadLogo), shown at the top; empty for none.
-	Logo string
+	Logo   string
+	Method string // new sign-in: how it was proved ("password", "totp", "recovery", "passkey")
+	Left   int    // recovery code used: how many are left
 }
 
 // Rendered is a template made into a message. HTML and Text may be archived. A template
@@ -65,7 +73,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	args := []any{
 		"Brand", brand, "Name", d.Name, "Account", d.Account, "NewEmail", d.NewEmail,
 		"IP", d.IP, "Device", d.Device, "When", d.When.In(loc).Format(t.T("format.datetime")),
-		"Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
+		"Left", d.Left, "Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
 	}
 	m := views.MailContent{
 		Lang: t.HTMLLang(), Brand: brand, Title: t.T(key+"title", args...),
@@ -89,6 +97,11 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"until", args...)}
 	case TplNewSignIn:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"device", args...)}
+		if d.Method != "" {
+			m.Paragraphs = append(m.Paragraphs, t.T(key+"method", append(args, "Method", t.T("method."+d.Method))...))
+		}
+	case TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved:
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"detail", args...)}
 	default:
 		return Rendered{}, fmt.Errorf("mail: unknown template %q", tpl)
 	}

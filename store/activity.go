@@ -90,6 +90,8 @@ var Kinds = []string{
 	KindPINChanged, KindPINMatched, KindPINMismatched, KindPINLocked,
 	KindContactCreated, KindContactUpdated, KindContactDeleted, KindContactPermission,
 	KindContactInvited, KindContactUninvited, KindContactJoined,
+	KindTwoFAEnabled, KindTwoFARemoved, KindTwoFAFailed, KindRecoveryUsed, KindRecoveryRenewed,
+	KindPasskeyAdded, KindPasskeyRemoved,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

@@ -231,6 +231,10 @@ func saveContact(txn *badger.Txn, old, c *Contact, inviteHash []byte) (bool, err
 			if _, err := endPersonDevices(txn, c.ClientID, c.ID, ""); err != nil {
 				return false, err
 			}
+			// Whoever accepts the next invitation sets up their own second factor.
+			if _, err := dropFactors(txn, c.ClientID, c.ID); err != nil {
+				return false, err
+			}
 		}
 	}
 	if invite {
@@ -392,6 +396,9 @@ func (s *Store) DeleteContact(clientID, id string, ev Event) (*Contact, error) {
 			}
 		}
 		if _, err := endPersonDevices(txn, clientID, id, ""); err != nil {
+			return err
+		}
+		if _, err := dropFactors(txn, clientID, id); err != nil {
 			return err
 		}
 		if err := txn.Delete([]byte(contactKey(clientID, id))); err != nil {

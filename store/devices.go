@@ -24,6 +24,9 @@ type Device struct {
 	// Person is the ID of the contact signed in on this session, empty for the account
 	// owner: every person sees and ends only their own sessions.
 	Person string `json:"person,omitempty"`
+	// Method is how the person proved who they are at sign-in: "password", "totp",
+	// "recovery" or "passkey".
+	Method string `json:"method,omitempty"`
 }
 
 func devicePrefix(clientID string) string    { return "device/" + clientID + "/" }

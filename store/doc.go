@@ -40,13 +40,22 @@
 //	invite/<sha256(token) hex>       the client and contact IDs of a pending invitation (TTL: its validity)
 //	apitoken/<sha256(token) hex>     APIToken: a bearer token of the JSON API (name, created, last used)
 //	apitokenname/<name, lower case>  hex SHA-256 of the API token of that name: the unique name index
-//	secret/<name>                    32 random bytes: a server secret (secret/csrf keys visitors' CSRF tokens)
+//	secret/<name>                    32 random bytes: a server secret (secret/csrf keys visitors' CSRF tokens,
+//	                                 secret/totp seals TOTP secrets)
+//	factor/<clientID>/<owner|contactID> SecondFactor of the owner or a contact: the sealed TOTP secret, the last
+//	                                 step used, the SHA-256 of each unused recovery code
+//	stafffactor/<staffID>            SecondFactor of a staff member
+//	passkey/<clientID>/<owner|contactID>/<credential ID> Passkey: a WebAuthn credential of that person
 //
 // # Key layout of <data>/sessions
 //
 // Every key lives until its TTL; nothing here outlives a restart in a way anyone relies on.
 //
-//	sess.<session ID>                a signed-in browser's session record (TTL: the idle timeout)
+//	sess.<session ID>                a signed-in browser's session record, or one waiting for its second
+//	                                 step; it holds a TOTP secret being set up until a first code
+//	                                 confirms it (TTL: the idle timeout)
+//	wa:<challenge>                   a passkey challenge that signed someone in: it works once (TTL: the
+//	                                 ceremony's 5 minutes)
 //	rl:signin:acct:<email>           wrong passwords at the client zone's sign-in for that email
 //	rl:signin:ip:<address>           the same from that address
 //	rl:staffsignin:acct:<email>      wrong passwords at the console's sign-in for that email
@@ -56,6 +65,8 @@
 //	rl:invite:ip:<address>           dead invitation links tried from that address
 //	rl:pwchange:<person ID>          wrong current passwords in the password, PIN and email forms
 //	rl:pincheck:ip:<address>         wrong security PINs checked in the console from that address
+//	rl:2fa:acct:<factor key>         wrong second-factor codes of that person at the sign-in's second step
+//	rl:2fa:ip:<address>              the same from that address
 //	rl:api:ip:<address>              JSON API requests from that address this minute
 //	rl:api:token:<hash prefix>       JSON API requests with that token this minute
 //

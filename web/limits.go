@@ -50,6 +50,11 @@ var (
 	// counted before the token is looked up; a known token is forgiven, so only guesses
 	// use the allowance.
 	PrefIP = Limit{"pref:ip", 20, 15 * time.Minute}
+	// SecondFactorAccount and SecondFactorIP: wrong second-factor codes (from the app or
+	// recovery codes) at the second step of signing in, per person (the factor's key) and
+	// per address.
+	SecondFactorAccount = Limit{"2fa:acct", 5, 15 * time.Minute}
+	SecondFactorIP      = Limit{"2fa:ip", 5, 15 * time.Minute}
 )
 
 // The JSON API's limits count every request per token (its hash) and per address; the

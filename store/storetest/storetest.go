@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,12 +53,16 @@ func MustCreateClient(tb testing.TB, st *store.Store, email, first, last, passwo
 	return c
 }
 
-// Config is the handlers configuration tests use unless they say otherwise.
+// Config is the handlers configuration tests use unless they say otherwise. Staff sign
+// in with a password alone here, so that tests of other features need no authenticator;
+// the second factor's own tests set StaffTwoFA to TwoFARequired, Zona's default. The base
+// URL names localhost, which (unlike an IP address) can be a passkey's relying party.
 func Config() handlers.Config {
 	return handlers.Config{
-		Brand:   "Hosting de Prueba",
-		BaseURL: "http://127.0.0.1",
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Brand:      "Hosting de Prueba",
+		BaseURL:    "http://localhost",
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		StaffTwoFA: handlers.TwoFAOptional,
 	}
 }
 
@@ -65,11 +70,18 @@ func Config() handlers.Config {
 // returns its base URL ("http://127.0.0.1:PORT").
 func Serve(tb testing.TB, cfg handlers.Config, st *store.Store, kv *store.Sessions) string {
 	tb.Helper()
+	return ServeAs(tb, "127.0.0.1", cfg, st, kv)
+}
+
+// ServeAs is Serve with host (a name of the loopback address) in the base URL: passkeys
+// want a domain, "localhost", as their relying party, never an IP address.
+func ServeAs(tb testing.TB, host string, cfg handlers.Config, st *store.Store, kv *store.Sessions) string {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	base := "http://" + ln.Addr().String()
+	base := "http://" + net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	cfg.BaseURL = base
 	app := handlers.New(cfg, st, kv)
 	go app.Listener(ln)
