@@ -57,11 +57,15 @@ func createStaff(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	email := fs.String("email", "", "sign-in email")
 	name := fs.String("name", "", "full name (default: the email's local part)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	role := fs.String("role", store.RoleAdmin, "admin (everything) or support (clients, messages, outbox)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := checkCLIEmail(*email); err != nil {
 		return err
+	}
+	if !store.ValidRole(*role) {
+		return fmt.Errorf("--role: admin or support")
 	}
 	if !*pwStdin {
 		return fmt.Errorf("--password-stdin is required: passwords are never taken as arguments")
@@ -78,11 +82,11 @@ func createStaff(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	return withStore(*data, stderr, func(st *store.Store) error {
-		s := &store.Staff{Email: *email, Name: *name, PasswordHash: hash}
+		s := &store.Staff{Email: *email, Name: *name, PasswordHash: hash, Role: *role}
 		if err := st.CreateStaff(s); err != nil {
 			return describe(err, *email)
 		}
-		fmt.Fprintf(stdout, "Staff account %s created (id %s).\n", s.Email, s.ID)
+		fmt.Fprintf(stdout, "Staff account %s created (id %s, role %s).\n", s.Email, s.ID, s.Role)
 		return nil
 	})
 }
@@ -179,7 +183,7 @@ func demo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 		case errors.Is(err, store.ErrNotFound):
 			err = st.CreateStaff(&store.Staff{Email: staffEmail, Name: "Soporte Demo", PasswordHash: staffHash})
 		case err == nil:
-			err = st.SetStaffPassword(s.ID, staffHash)
+			_, err = st.SetStaffPassword(s.ID, staffHash, "")
 		}
 		if err != nil {
 			return err

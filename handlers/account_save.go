@@ -131,7 +131,13 @@ const lockedPasswordKey = "form.password_locked"
 // (web.PasswordCheck), lockedPasswordKey and how long the lock lasts. The attempt is
 // reserved before the password is checked, and given back when it is right.
 func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (string, time.Duration, error) {
-	lock := web.PasswordCheck.For(p.ID)
+	return s.checkPasswordOf(c, p.ID, p.passwordHash(), pw)
+}
+
+// checkPasswordOf checks pw against hash, the own password of the person id (a client,
+// contact or staff member), under that person's limit of wrong current passwords.
+func (s *Server) checkPasswordOf(c *fiber.Ctx, id, hash, pw string) (string, time.Duration, error) {
+	lock := web.PasswordCheck.For(id)
 	if ok, wait, err := s.kv.Reserve(lock); err != nil {
 		return "", 0, err
 	} else if !ok {
@@ -140,7 +146,7 @@ func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (st
 	if len(pw) > maxPasswordLen {
 		return "form.password_wrong_current", 0, nil
 	}
-	ok, err := secure.Verify(c.UserContext(), p.passwordHash(), pw)
+	ok, err := secure.Verify(c.UserContext(), hash, pw)
 	if err != nil {
 		return "", 0, err
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -68,6 +67,12 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
+	// A disabled member is told so only once the password was right: a guesser learns
+	// nothing from it.
+	if st.Disabled {
+		s.log.Warn("disabled staff sign-in refused", "staff", st.ID, "ip", c.IP())
+		return again(fiber.StatusOK, t.T("page.admin.login.disabled"))
+	}
 	ws := currentSession(c)
 	// A client signed in on this browser is signed out first: its device record goes too.
 	if p := currentPrincipal(c); p != nil {
@@ -75,12 +80,7 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := s.renewSessionID(ws); err != nil {
-		return err
-	}
-	now := time.Now()
-	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev, CSRF: secure.Token()}
-	if err := s.writeSession(c, ws); err != nil {
+	if err := s.startStaffSession(c, st, ""); err != nil {
 		return err
 	}
 	s.log.Info("staff signed in", "staff", st.ID, "ip", c.IP())

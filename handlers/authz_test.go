@@ -18,7 +18,8 @@ import (
 // (the owner or a contact holding that area), or "staff" (a staff member signed in to the
 // operator console; everyone else is sent to the console's sign-in page), or "api" (a JSON
 // API route: it wants a bearer token, so every cookie session, of any kind, gets 401). ok is the status an allowed person of the
-// first account gets; okOut, when set, the status of a public route for someone signed out
+// first account gets; "admin" is a staff route for the admin role alone (support gets the
+// 403 page, everyone else the console's sign-in page). okOut, when set, the status of a public route for someone signed out
 // (or in a staff session), which differs when the page redirects a signed-in person. idor
 // says the URL names a record of the first account: a contact of another account must get
 // 404 there, never the record. okStaff, when set, is the status of a public route for a
@@ -86,6 +87,21 @@ func authzRules() map[string]authzRule {
 		"GET /admin":                           {who: "staff", ok: 200},
 		"GET /admin/clients/:id":               {who: "staff", ok: 200},
 		"POST /admin/clients/:id/pin":          {who: "staff", ok: 200},
+		"GET /admin/staff":                     {who: "admin", ok: 200},
+		"GET /admin/staff/new":                 {who: "admin", ok: 200},
+		"POST /admin/staff/new":                {who: "admin", ok: 303, body: url.Values{"name": {"Nueva Persona"}, "email": {"nueva.staff@example.mx"}, "role": {"support"}}},
+		"POST /admin/staff/:id/disable":        {who: "admin", ok: 303},
+		"POST /admin/staff/:id/enable":         {who: "admin", ok: 303},
+		"POST /admin/staff/:id/invite":         {who: "admin", ok: 200},
+		"GET /admin/invite/:token":             {who: "public", ok: 410, okOut: 410},
+		"POST /admin/invite/:token":            {who: "public", ok: 410, okOut: 410},
+		"POST /admin/invite/:token/strength":   {who: "public", ok: 410, okOut: 410},
+		"GET /admin/password":                  {who: "staff", ok: 200},
+		"POST /admin/password":                 {who: "staff", ok: 200},
+		"POST /admin/password/strength":        {who: "staff", ok: 200},
+		"GET /admin/sessions":                  {who: "staff", ok: 200},
+		"POST /admin/sessions/revoke-others":   {who: "staff", ok: 303},
+		"POST /admin/sessions/:id/revoke":      {who: "staff", ok: 404},
 		"GET /assets/*":                        {who: "public", ok: 404, okOut: 404},
 		"HEAD /assets/*":                       {who: "public", ok: 404, okOut: 404},
 		"GET /metrics":                         {who: "public", ok: 200, okOut: 200},
@@ -103,13 +119,17 @@ func authzRules() map[string]authzRule {
 type authzPerson struct {
 	name string
 	// kind: "owner", "contact" (of the first account, holding area), "other" (a contact
-	// of another account holding every area), "staff", "out".
+	// of another account holding every area), "staff" (an admin), "support" (a staff
+	// member with the support role), "disabled" (a staff session of a member disabled
+	// since: it is over), "out".
 	kind, area string
 }
 
 var authzPeople = []authzPerson{
 	{name: "signed out", kind: "out"},
-	{name: "staff session", kind: "staff"},
+	{name: "admin staff session", kind: "staff"},
+	{name: "support staff session", kind: "support"},
+	{name: "disabled staff session", kind: "disabled"},
 	{name: "contact without areas", kind: "contact"},
 	{name: "contact with profile", kind: "contact", area: store.AreaProfile},
 	{name: "contact with contacts", kind: "contact", area: store.AreaContacts},
@@ -119,19 +139,25 @@ var authzPeople = []authzPerson{
 	{name: "owner", kind: "owner"},
 }
 
+// isStaff reports whether p has a live staff session (a disabled member's has ended).
+func (p authzPerson) isStaff() bool { return p.kind == "staff" || p.kind == "support" }
+
 // want is the status rule r gives person p.
 func (r authzRule) want(p authzPerson) int {
 	signedIn := p.kind == "owner" || p.kind == "contact" || p.kind == "other"
 	if r.who == "api" {
 		return http.StatusUnauthorized
 	}
-	if r.who == "staff" {
-		if p.kind == "staff" {
+	if r.who == "staff" || r.who == "admin" {
+		switch {
+		case p.kind == "staff", p.kind == "support" && r.who == "staff":
 			return r.ok
+		case p.kind == "support":
+			return http.StatusForbidden
 		}
 		return http.StatusSeeOther // to the console's sign-in page
 	}
-	if r.who == "public" && p.kind == "staff" && r.okStaff != 0 {
+	if r.who == "public" && p.isStaff() && r.okStaff != 0 {
 		return r.okStaff
 	}
 	if r.who == "public" {
@@ -212,11 +238,12 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 					metaEmail := "meta-" + strings.ToLower(store.NewID()) + "@example.mx"
 					target, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Meta", email: metaEmail, access: true})
 					owner := plantSession(t, e, "client", e.client.ID, e.client.ID, "")
-					path := authzPath(t, e, rt.Path, target, msg.ID, owner)
+					member := mustStaffRole(t, e, "Objetivo", "objetivo-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport)
+					path := authzPath(t, e, rt.Path, target, msg.ID, owner, member.ID)
 					switch {
-					case p.kind == "staff":
+					case p.isStaff():
 						a.get("/admin")
-					case p.kind == "out":
+					case p.kind == "out" || p.kind == "disabled":
 						a.get("/login")
 					default:
 						a.get("/password")
@@ -238,7 +265,7 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 							rt.Method, path, p.name, res.StatusCode, want, res.Header.Get("Location"), res.body)
 					}
 					switch {
-					case rule.who == "staff" && p.kind != "staff":
+					case (rule.who == "staff" || rule.who == "admin") && !p.isStaff():
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/login") {
 							t.Fatalf("%s sent to %q, want the console's sign-in page", p.name, loc)
 						}
@@ -246,7 +273,7 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 						if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 							t.Fatalf("%s: Content-Type %q, want JSON", p.name, ct)
 						}
-					case (p.kind == "out" || p.kind == "staff") && rule.who != "public" && rule.who != "staff":
+					case (p.kind == "out" || p.kind == "disabled" || p.isStaff()) && rule.who != "public" && rule.who != "staff" && rule.who != "admin":
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
 							t.Fatalf("signed out sent to %q, want the sign-in page", loc)
 						}
@@ -280,6 +307,15 @@ func authzAgent(t *testing.T, e *env, other *store.Client, p authzPerson) *agent
 		return plantSession(t, e, "contact", other.ID+"/"+ct.ID, other.ID, ct.ID)
 	case "staff":
 		return plantStaffSession(t, e, mustStaff(t, e, "Luis Pérez", "ops-"+strings.ToLower(store.NewID())+"@example.mx"))
+	case "support":
+		return plantStaffSession(t, e, mustStaffRole(t, e, "Sofía Ruiz", "sop-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport))
+	case "disabled":
+		st := mustStaffRole(t, e, "Ex Empleado", "ex-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport)
+		a := plantStaffSession(t, e, st)
+		if _, err := e.st.SetStaffDisabled(st.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		return a
 	}
 	return e.agent()
 }
@@ -292,20 +328,23 @@ func mustList(t *testing.T, st *store.Store, clientID string) []store.Contact {
 	return list
 }
 
-// authzPath fills a route's parameters with the first account's records.
-func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID string, owner *agent) string {
+// authzPath fills a route's parameters with the first account's records (and, for the
+// staff routes, the staff member staffID).
+func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID string, owner *agent, staffID string) string {
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
 		switch p {
 		case ":id":
-			switch parts[1] {
-			case "admin", "api":
+			switch {
+			case parts[1] == "admin" && parts[2] == "staff":
+				parts[i] = staffID
+			case parts[1] == "admin" || parts[1] == "api":
 				parts[i] = e.client.ID
-			case "contacts":
+			case parts[1] == "contacts":
 				parts[i] = target.ID
-			case "emails":
+			case parts[1] == "emails":
 				parts[i] = msgID
-			case "sessions":
+			case parts[1] == "sessions":
 				parts[i] = deviceOf(t, owner)
 			}
 		case ":perm":

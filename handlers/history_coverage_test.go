@@ -219,6 +219,94 @@ func historyRules() map[string]historyRule {
 						`{"category":"general","subject":"Factura","html":"<p>Su factura</p>"}`)
 				}
 			}},
+		"POST /admin/staff/new": {why: "invites a staff member, who belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/staff/new")
+				return func() *response {
+					return b.post("/admin/staff/new", url.Values{"name": {"Sofía Ruiz"}, "email": {"sofia@example.mx"}, "role": {"support"}})
+				}
+			}},
+		"POST /admin/staff/:id/disable": {why: "disables a staff member, who belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				other := mustStaffRole(t, e, "Sofía Ruiz", "sofia@example.mx", store.RoleSupport)
+				b.get("/admin/staff")
+				return func() *response { return b.post("/admin/staff/"+other.ID+"/disable", nil) }
+			}},
+		"POST /admin/staff/:id/enable": {why: "enables a staff member, who belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				other := mustStaffRole(t, e, "Sofía Ruiz", "sofia@example.mx", store.RoleSupport)
+				if _, err := e.st.SetStaffDisabled(other.ID, true); err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/staff")
+				return func() *response { return b.post("/admin/staff/"+other.ID+"/enable", nil) }
+			}},
+		"POST /admin/staff/:id/invite": {why: "sends a staff member a new invitation; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				other := &store.Staff{Name: "Sofía Ruiz", Email: "sofia@example.mx", Role: store.RoleSupport}
+				if err := e.st.InviteStaff(other, secure.TokenHash(secure.Token())); err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/staff")
+				return func() *response { return b.post("/admin/staff/"+other.ID+"/invite", nil) }
+			}},
+		"POST /admin/invite/:token": {why: "an invited staff member sets their password; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				tok := secure.Token()
+				if err := e.st.InviteStaff(&store.Staff{Name: "Sofía Ruiz", Email: "sofia@example.mx", Role: store.RoleSupport}, secure.TokenHash(tok)); err != nil {
+					t.Fatal(err)
+				}
+				b := e.agent()
+				b.get("/admin/invite/" + tok)
+				return func() *response {
+					return b.post("/admin/invite/"+tok, url.Values{"new": {newPassword}, "confirm": {newPassword}})
+				}
+			}},
+		"POST /admin/invite/:token/strength": {why: "rates a password for the staff invitation form; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				tok := secure.Token()
+				if err := e.st.InviteStaff(&store.Staff{Name: "Sofía Ruiz", Email: "sofia@example.mx", Role: store.RoleSupport}, secure.TokenHash(tok)); err != nil {
+					t.Fatal(err)
+				}
+				b := e.agent()
+				b.get("/admin/invite/" + tok)
+				return func() *response { return b.post("/admin/invite/"+tok+"/strength", url.Values{"new": {newPassword}}) }
+			}},
+		"POST /admin/password": {why: "changes a staff member's own password; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/password")
+				return func() *response {
+					return b.post("/admin/password", url.Values{"current": {staffPassword}, "new": {newPassword}, "confirm": {newPassword}})
+				}
+			}},
+		"POST /admin/password/strength": {why: "rates a staff member's new password; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/password")
+				return func() *response { return b.post("/admin/password/strength", url.Values{"new": {newPassword}}) }
+			}},
+		"POST /admin/sessions/revoke-others": {why: "ends a staff member's other console sessions; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, st := mustStaffAgent(t, e)
+				e.agent().staffSignIn(st.Email, staffPassword)
+				b.get("/admin/sessions")
+				return func() *response { return b.post("/admin/sessions/revoke-others", nil) }
+			}},
+		"POST /admin/sessions/:id/revoke": {why: "ends one of a staff member's console sessions; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, st := mustStaffAgent(t, e)
+				other := e.agent()
+				other.staffSignIn(st.Email, staffPassword)
+				b.get("/admin/sessions")
+				return func() *response {
+					return b.post("/admin/sessions/"+hashOf(other.cookies["zona_session"])+"/revoke", nil)
+				}
+			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				setPIN(t, e, "402917")

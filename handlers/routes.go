@@ -8,7 +8,7 @@ import (
 )
 
 // access is who may call a route: one of public, signedIn, ownerOnly, area(name),
-// staffOnly, or apiToken.
+// staffOnly, adminOnly, or apiToken.
 type access struct {
 	level int
 	area  string
@@ -20,6 +20,7 @@ const (
 	levelOwner
 	levelArea
 	levelStaff
+	levelAdmin
 	levelAPI
 )
 
@@ -34,6 +35,9 @@ var (
 	// staffOnly: a staff member signed in to the operator console (/admin). No client or
 	// contact session ever opens it, and a staff session opens nothing of the client zone.
 	staffOnly = access{level: levelStaff}
+	// adminOnly: a staff member with the admin role (staff and API tokens). Support staff
+	// get the 403 page.
+	adminOnly = access{level: levelAdmin}
 )
 
 // area: the owner, or a contact holding that area permission (store.Areas).
@@ -54,6 +58,20 @@ func (a access) allows(p *principal) bool {
 	return false
 }
 
+// allowsStaff reports whether staff member st may call a console route of this access.
+// A disabled member's sessions are already gone (loadStaff); the check here stands anyway.
+func (a access) allowsStaff(st *store.Staff) bool {
+	switch {
+	case st == nil || st.Disabled:
+		return false
+	case a.level == levelStaff:
+		return true
+	case a.level == levelAdmin:
+		return st.IsAdmin()
+	}
+	return false
+}
+
 // authorize is the one check of a route's access: signed out goes to the sign-in page,
 // a signed-in person without the right gets the 403 page. Console routes want a staff
 // session; anyone else goes to the console's sign-in page.
@@ -62,9 +80,13 @@ func authorize(a access) fiber.Handler {
 		if a.level == levelAPI {
 			return errUnauthorized // API routes go through authorizeAPI; no session opens them
 		}
-		if a.level == levelStaff {
-			if currentStaff(c) == nil {
+		if a.level == levelStaff || a.level == levelAdmin {
+			st := currentStaff(c)
+			if st == nil {
 				return requireStaff(c)
+			}
+			if !a.allowsStaff(st) {
+				return userError(fiber.StatusForbidden, "error.forbidden")
 			}
 			return c.Next()
 		}
@@ -142,6 +164,21 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/admin", staffOnly, s.showClients},
 		{fiber.MethodGet, "/admin/clients/:id", staffOnly, s.showClient},
 		{fiber.MethodPost, "/admin/clients/:id/pin", staffOnly, s.checkClientPIN},
+		{fiber.MethodGet, "/admin/staff", adminOnly, s.showStaff},
+		{fiber.MethodGet, "/admin/staff/new", adminOnly, s.showNewStaff},
+		{fiber.MethodPost, "/admin/staff/new", adminOnly, s.inviteStaff},
+		{fiber.MethodPost, "/admin/staff/:id/disable", adminOnly, s.disableStaff},
+		{fiber.MethodPost, "/admin/staff/:id/enable", adminOnly, s.enableStaff},
+		{fiber.MethodPost, "/admin/staff/:id/invite", adminOnly, s.reinviteStaff},
+		{fiber.MethodGet, "/admin/invite/:token", public, s.showStaffInvite},
+		{fiber.MethodPost, "/admin/invite/:token", public, s.acceptStaffInvite},
+		{fiber.MethodPost, "/admin/invite/:token/strength", public, s.checkStaffInviteStrength},
+		{fiber.MethodGet, "/admin/password", staffOnly, s.showStaffPassword},
+		{fiber.MethodPost, "/admin/password", staffOnly, s.saveStaffPassword},
+		{fiber.MethodPost, "/admin/password/strength", staffOnly, s.checkStaffStrength},
+		{fiber.MethodGet, "/admin/sessions", staffOnly, s.showStaffSessions},
+		{fiber.MethodPost, "/admin/sessions/revoke-others", staffOnly, s.revokeOtherStaffSessions},
+		{fiber.MethodPost, "/admin/sessions/:id/revoke", staffOnly, s.revokeStaffSession},
 		{fiber.MethodGet, "/api/v1/openapi.json", public, s.showOpenAPI},
 		{fiber.MethodGet, "/api/v1/clients", apiToken, s.apiListClients},
 		{fiber.MethodPost, "/api/v1/clients", apiToken, s.apiCreateClient},

@@ -24,10 +24,12 @@ const (
 	TplNewSignIn       Template = "new_signin"
 	// TplEmailChangeNotice tells the old address that a change of the sign-in email was asked.
 	TplEmailChangeNotice Template = "email_change_notice"
+	// TplStaffInvitation invites a new staff member to set their password for the console.
+	TplStaffInvitation Template = "staff_invitation"
 )
 
 // Templates lists every template, for tests.
-var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice}
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice, TplStaffInvitation}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -71,7 +73,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		m.Greeting = t.T("mail.greeting_anonymous")
 	}
 	switch tpl {
-	case TplInvitation, TplPasswordReset, TplEmailChange:
+	case TplInvitation, TplPasswordReset, TplEmailChange, TplStaffInvitation:
 		if d.Link == "" {
 			return Rendered{}, fmt.Errorf("mail: template %s needs a link", tpl)
 		}

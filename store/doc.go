@@ -14,6 +14,9 @@
 //	                                 sign-in email index of clients and contacts with access
 //	staff/<staffID>                  Staff record
 //	staffemail/<email, lower case>   staff ID: the unique staff sign-in index
+//	staffinvite/<sha256(token) hex>  staff ID of a pending staff invitation (TTL: its validity)
+//	staffdev/<staffID>/<sha256(sid)> StaffDevice: a console session of that staff member (TTL: the
+//	                                 absolute timeout); a session without one is over
 //	setup/token                      SHA-256 of the one-time first-staff setup token
 //	act/<clientID>/<entryID>         activity Entry, append only, hash chained
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
@@ -21,7 +24,8 @@
 //	device/<clientID>/<sha256(sid)>  Device: a signed-in session of the owner or of a contact (its
 //	                                 Person field) (TTL: the absolute timeout)
 //	knowndev/<clientID>/<digest>     a kind of device (browser, system) this client signed in from
-//	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
+//	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status (under
+//	                                 a staff ID for Zona's own mail to staff: their invitation)
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
 //	outbox/<copyID>                  OutboxItem: a copy waiting for delivery, removed once sent or failed;
 //	                                 the only place a security mail's one-time link is kept (msgbody

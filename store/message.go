@@ -141,6 +141,9 @@ type OutboxItem struct {
 	// carries a one-time link, which the archive never keeps. It goes when the item goes,
 	// once the copy is sent or given up.
 	Secret *MessageBody `json:"secret,omitempty"`
+	// Staff marks a copy to a staff member (ClientID is then the staff ID): it belongs to
+	// no client's history.
+	Staff bool `json:"staff,omitempty"`
 }
 
 // Due reports whether the item may be attempted at now.
@@ -188,14 +191,50 @@ func Fold(s string) string {
 // not nil, is what the copies deliver instead of body, because it carries a one-time link:
 // it is kept in the outbox items alone, so the archive only ever holds body.
 func (s *Store) QueueMessage(m *Message, body MessageBody, secret *MessageBody, messageIDDomain string, ev Event) error {
+	items, err := prepareMessage(m, &body, secret, messageIDDomain)
+	if err != nil {
+		return err
+	}
+	return s.update(func(txn *badger.Txn) error {
+		if err := writeMessage(txn, clientKey(m.ClientID), m, &body, items); err != nil {
+			return err
+		}
+		if ev.Detail == nil {
+			ev.Detail = map[string]string{}
+		}
+		ev.Detail["message_id"] = m.ID
+		ev.Detail["category"] = m.Category
+		ev.Detail["subject"] = m.Subject
+		return appendEntry(txn, m.ClientID, ev)
+	})
+}
+
+// QueueStaffMessage archives and queues m for a staff member, whose ID is m.ClientID: a
+// staff invitation goes through the same outbox (retries, leases, a secret link kept out
+// of the archive) as a client's mail. Staff belong to no client, so no history records it
+// and a copy given up records nothing either (the worker logs it).
+func (s *Store) QueueStaffMessage(m *Message, body MessageBody, secret *MessageBody, messageIDDomain string) error {
+	items, err := prepareMessage(m, &body, secret, messageIDDomain)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].Staff = true
+	}
+	return s.update(func(txn *badger.Txn) error { return writeMessage(txn, staffKey(m.ClientID), m, &body, items) })
+}
+
+// prepareMessage checks m and fills in its IDs, time and copies, and returns an outbox
+// item per copy.
+func prepareMessage(m *Message, body *MessageBody, secret *MessageBody, messageIDDomain string) ([]OutboxItem, error) {
 	if !validID(m.ClientID) {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
 	if !ValidCategory(m.Category) {
-		return errors.New("store: unknown email category " + m.Category)
+		return nil, errors.New("store: unknown email category " + m.Category)
 	}
 	if len(m.Copies) == 0 {
-		return ErrNoRecipients
+		return nil, ErrNoRecipients
 	}
 	now := time.Now().UTC()
 	m.ID, m.At = NewID(), now
@@ -208,32 +247,30 @@ func (s *Store) QueueMessage(m *Message, body MessageBody, secret *MessageBody, 
 		c.Status, c.Attempts, c.NextAttempt = CopyQueued, 0, now
 		items[i] = OutboxItem{CopyID: c.ID, ClientID: m.ClientID, MessageID: m.ID, State: CopyQueued, NextAttempt: now, Secret: secret}
 	}
-	return s.update(func(txn *badger.Txn) error {
-		if _, err := txn.Get([]byte(clientKey(m.ClientID))); err != nil {
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return ErrNotFound
-			}
+	return items, nil
+}
+
+// writeMessage stores m, its body and its outbox items, once the record at ownerKey (the
+// client or staff member it goes to) is found.
+func writeMessage(txn *badger.Txn, ownerKey string, m *Message, body *MessageBody, items []OutboxItem) error {
+	if _, err := txn.Get([]byte(ownerKey)); err != nil {
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotFound
+		}
+		return err
+	}
+	if err := put(txn, messageKey(m.ClientID, m.ID), m); err != nil {
+		return err
+	}
+	if err := put(txn, messageBodyKey(m.ClientID, m.ID), body); err != nil {
+		return err
+	}
+	for i := range items {
+		if err := put(txn, outboxKey(items[i].CopyID), &items[i]); err != nil {
 			return err
 		}
-		if err := put(txn, messageKey(m.ClientID, m.ID), m); err != nil {
-			return err
-		}
-		if err := put(txn, messageBodyKey(m.ClientID, m.ID), &body); err != nil {
-			return err
-		}
-		for i := range items {
-			if err := put(txn, outboxKey(items[i].CopyID), &items[i]); err != nil {
-				return err
-			}
-		}
-		if ev.Detail == nil {
-			ev.Detail = map[string]string{}
-		}
-		ev.Detail["message_id"] = m.ID
-		ev.Detail["category"] = m.Category
-		ev.Detail["subject"] = m.Subject
-		return appendEntry(txn, m.ClientID, ev)
-	})
+	}
+	return nil
 }
 
 // MessageByID returns clientID's message id. A message of another client is ErrNotFound,
@@ -558,7 +595,7 @@ func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done 
 		} else if err := put(txn, outboxKey(copyID), &o); err != nil {
 			return err
 		}
-		if ev != nil {
+		if ev != nil && !o.Staff {
 			if ev.Detail != nil {
 				ev.Detail["subject"] = m.Subject
 			}
