@@ -67,10 +67,13 @@ func (s *Server) startStaffSession(c *fiber.Ctx, st *store.Staff, csrf string) e
 	return s.writeSession(c, ws)
 }
 
-// staffActor is the staff member signed in, as a client's history records them.
-func staffActor(c *fiber.Ctx) store.Actor {
+// staffEvent is a history event of kind made by the staff member signed in, with their
+// name: everything staff do to an account is recorded in its history so.
+func (s *Server) staffEvent(c *fiber.Ctx, kind string) store.Event {
 	st := currentStaff(c)
-	return store.Actor{Kind: store.ActorStaff, ID: st.ID, Name: st.Name}
+	ev := s.event(c, nil, kind)
+	ev.Actor = store.Actor{Kind: store.ActorStaff, ID: st.ID, Name: st.Name}
+	return ev
 }
 
 // currentStaff is the staff member signed in to the console, or nil.

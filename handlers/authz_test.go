@@ -87,6 +87,14 @@ func authzRules() map[string]authzRule {
 		"GET /admin":                           {who: "staff", ok: 200},
 		"GET /admin/clients/:id":               {who: "staff", ok: 200},
 		"POST /admin/clients/:id/pin":          {who: "staff", ok: 200},
+		"GET /admin/clients":                   {who: "staff", ok: 200},
+		"GET /admin/clients/new":               {who: "staff", ok: 200},
+		"POST /admin/clients/new":              {who: "staff", ok: 200},
+		"GET /admin/clients/:id/edit":          {who: "staff", ok: 200},
+		"POST /admin/clients/:id/edit":         {who: "staff", ok: 200},
+		"POST /admin/clients/:id/suspend":      {who: "staff", ok: 303},
+		"POST /admin/clients/:id/reactivate":   {who: "staff", ok: 303},
+		"POST /admin/clients/:id/invite":       {who: "staff", ok: 303},
 		"GET /admin/staff":                     {who: "admin", ok: 200},
 		"GET /admin/staff/new":                 {who: "admin", ok: 200},
 		"POST /admin/staff/new":                {who: "admin", ok: 303, body: url.Values{"name": {"Nueva Persona"}, "email": {"nueva.staff@example.mx"}, "role": {"support"}}},
@@ -240,6 +248,12 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 					owner := plantSession(t, e, "client", e.client.ID, e.client.ID, "")
 					member := mustStaffRole(t, e, "Objetivo", "objetivo-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport)
 					path := authzPath(t, e, rt.Path, target, msg.ID, owner, member.ID)
+					if strings.HasSuffix(rt.Path, "/suspend") {
+						// A suspension ends the account's sessions: each caller suspends an
+						// account of its own, so that the next callers keep theirs.
+						spare := storetest.MustCreateClient(t, e.st, "susp-"+strings.ToLower(store.NewID())+"@example.mx", "Sus", "Pendida", testPassword)
+						path = strings.Replace(path, e.client.ID, spare.ID, 1)
+					}
 					switch {
 					case p.isStaff():
 						a.get("/admin")

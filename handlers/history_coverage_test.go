@@ -219,6 +219,42 @@ func historyRules() map[string]historyRule {
 						`{"category":"general","subject":"Factura","html":"<p>Su factura</p>"}`)
 				}
 			}},
+		"POST /admin/clients/new": {why: "creates another client, whose own history records it (TestConsoleCreatesClientWithWelcome checks those entries)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/new")
+				return func() *response {
+					return b.post("/admin/clients/new", url.Values{"first_name": {"Rosa"}, "last_name": {"Anaya"}, "email": {"rosa@example.mx"},
+						"country": {"MX"}, "lang": {"es"}})
+				}
+			}},
+		"POST /admin/clients/:id/edit": {kind: store.KindAccountUpdated, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				form := accountFormAt(t, b, "/admin/clients/"+e.client.ID+"/edit")
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/edit", form) }
+			}},
+		"POST /admin/clients/:id/suspend": {kind: store.KindAccountSuspended, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/suspend", nil) }
+			}},
+		"POST /admin/clients/:id/reactivate": {kind: store.KindAccountReactivated, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				if _, _, err := e.st.SetClientSuspended(e.client.ID, true, store.Event{Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/reactivate", nil) }
+			}},
+		"POST /admin/clients/:id/invite": {kind: store.KindWelcomeSent, actorKind: store.ActorStaff, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/invite", nil) }
+			}},
 		"POST /admin/staff/new": {why: "invites a staff member, who belongs to no client (logged)",
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				b, _ := mustStaffAgent(t, e)

@@ -26,10 +26,12 @@ const (
 	TplEmailChangeNotice Template = "email_change_notice"
 	// TplStaffInvitation invites a new staff member to set their password for the console.
 	TplStaffInvitation Template = "staff_invitation"
+	// TplWelcome welcomes a client created by staff with a link to set their password.
+	TplWelcome Template = "welcome"
 )
 
 // Templates lists every template, for tests.
-var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice, TplStaffInvitation}
+var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice, TplStaffInvitation, TplWelcome}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -73,7 +75,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		m.Greeting = t.T("mail.greeting_anonymous")
 	}
 	switch tpl {
-	case TplInvitation, TplPasswordReset, TplEmailChange, TplStaffInvitation:
+	case TplInvitation, TplPasswordReset, TplEmailChange, TplStaffInvitation, TplWelcome:
 		if d.Link == "" {
 			return Rendered{}, fmt.Errorf("mail: template %s needs a link", tpl)
 		}

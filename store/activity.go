@@ -88,6 +88,7 @@ var Kinds = []string{
 	KindPINChanged, KindPINMatched, KindPINMismatched, KindPINLocked,
 	KindContactCreated, KindContactUpdated, KindContactDeleted, KindContactPermission,
 	KindContactInvited, KindContactUninvited, KindContactJoined,
+	KindAccountSuspended, KindAccountReactivated, KindWelcomeSent,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

@@ -29,7 +29,13 @@ type Client struct {
 	// PINHash is the argon2id hash of the security PIN ("PIN de seguridad"), or empty.
 	PINHash      string    `json:"pin_hash,omitempty"`
 	PINChangedAt time.Time `json:"pin_changed_at,omitzero"`
+	// SuspendedAt, when set, is when staff suspended the account: nobody of it signs in
+	// (owner or contact) until it is reactivated. Its mail is still archived.
+	SuspendedAt time.Time `json:"suspended_at,omitzero"`
 }
+
+// Suspended reports whether staff suspended the account.
+func (c *Client) Suspended() bool { return !c.SuspendedAt.IsZero() }
 
 // Name is the client's full name as shown in the user menu.
 func (c *Client) Name() string {
