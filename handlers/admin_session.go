@@ -99,7 +99,8 @@ func staffNext(next string) string {
 // staffMenu is the user menu of staff member st ("Salir" is always added by the layout):
 // what the route table lets st open.
 func staffMenu(st *store.Staff) []views.MenuItem {
-	items := []views.MenuItem{{Href: "/admin", MsgKey: "menu.clients", TestID: "menu-clients"}}
+	items := []views.MenuItem{{Href: "/admin", MsgKey: "menu.clients", TestID: "menu-clients"},
+		{Href: "/admin/outbox", MsgKey: "menu.outbox", TestID: "menu-outbox"}}
 	if adminOnly.allowsStaff(st) {
 		items = append(items, views.MenuItem{Href: "/admin/staff", MsgKey: "menu.staff", TestID: "menu-staff"})
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"zona/mail"
 	"zona/secure"
 	"zona/store"
 )
@@ -254,6 +255,32 @@ func historyRules() map[string]historyRule {
 				b, _ := mustStaffAgent(t, e)
 				b.get("/admin/clients/" + e.client.ID)
 				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/invite", nil) }
+			}},
+		"POST /admin/clients/:id/messages/new": {actorKind: store.ActorStaff, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID + "/messages/new")
+				return func() *response {
+					return b.post("/admin/clients/"+e.client.ID+"/messages/new", url.Values{"category": {"notes"}, "subject": {"Nota de pago"},
+						"format": {"markdown"}, "body": {"Su **nota** de pago"}, "step": {"send"}})
+				}
+			}},
+		"POST /admin/outbox/:copy/retry": {why: "makes a queued or failed copy due now; the copy changes, not the account (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				m, err := mail.NewMailer(e.st, mail.Config{}, nil, nil).Send(mail.Outgoing{ClientID: e.client.ID,
+					Category: store.CategoryGeneral, Subject: "Aviso", HTML: "<p>Hola</p>"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/outbox")
+				return func() *response { return b.post("/admin/outbox/"+m.Copies[0].ID+"/retry", nil) }
+			}},
+		"POST /admin/outbox/retry-failed": {why: "puts failed copies back in the outbox; the copies change, not the account (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/outbox?state=failed")
+				return func() *response { return b.post("/admin/outbox/retry-failed", nil) }
 			}},
 		"POST /admin/staff/new": {why: "invites a staff member, who belongs to no client (logged)",
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {

@@ -160,3 +160,10 @@ func (m *Mailer) SendStaff(st *store.Staff, r Rendered) error {
 	}
 	return nil
 }
+
+// Wake makes the worker look at the outbox now (after staff retried a copy).
+func (m *Mailer) Wake() {
+	if m.worker != nil {
+		m.worker.Notify()
+	}
+}

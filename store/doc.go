@@ -38,6 +38,8 @@
 //	invite/<sha256(token) hex>       the client and contact IDs of a pending invitation (TTL: its validity)
 //	apitoken/<sha256(token) hex>     APIToken: a bearer token of the JSON API (name, created, last used)
 //	apitokenname/<name, lower case>  hex SHA-256 of the API token of that name: the unique name index
+//	failed/<copyID>                  the client and message IDs of a copy given up (the outbox monitor's
+//	                                 list of failed copies), removed when staff retry it
 //	search/<term>/<clientID>/<src>   kind of field (one byte): the console's search index, written with
 //	                                 the client (src "c") or contact (src its ID) it comes from
 //	secret/<name>                    32 random bytes: a server secret (secret/csrf keys visitors' CSRF tokens)

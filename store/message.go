@@ -327,6 +327,11 @@ func (m *Message) AddressedTo(person string) bool {
 	return false
 }
 
+// OpenableByStaff reports whether staff may read m's body in the console: never a security
+// (account) mail, which may carry what only its recipient should read; staff see that it
+// was sent, to whom, and its delivery.
+func (m *Message) OpenableByStaff() bool { return m.Category != CategoryAccount }
+
 // OpenableBy reports whether person (a contact's ID, or "" for the owner) may open m and
 // read its body. A contact may open a message addressed to it. The owner may open every
 // message of the account but another person's account (security) mail: that one may carry
@@ -587,6 +592,11 @@ func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done 
 		done, ev := change(&o, c)
 		if err := put(txn, messageKey(o.ClientID, o.MessageID), &m); err != nil {
 			return err
+		}
+		if c.Status == CopyFailed {
+			if err := put(txn, failedKey(copyID), failedRef{ClientID: o.ClientID, MessageID: o.MessageID}); err != nil {
+				return err
+			}
 		}
 		if done {
 			if err := txn.Delete([]byte(outboxKey(copyID))); err != nil {

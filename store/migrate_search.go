@@ -8,7 +8,16 @@ import (
 // (a client writes about ten keys; a transaction holds about a megabyte here).
 const indexBatch = 500
 
-// buildSearchIndex is the upgrade to schema 3: it writes the search terms (search.go) of
+// consoleIndexes is the upgrade to schema 3: the operator console's indexes for data stored
+// before them, the search index and the list of failed copies.
+func consoleIndexes(s *Store) error {
+	if err := buildSearchIndex(s); err != nil {
+		return err
+	}
+	return indexFailedCopies(s)
+}
+
+// buildSearchIndex is the first part of the upgrade to schema 3: it writes the search terms (search.go) of
 // every client and contact stored before the index existed. Writing a term that is there
 // already changes nothing, so running it again after a crash is safe.
 func buildSearchIndex(s *Store) error {

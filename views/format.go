@@ -77,3 +77,6 @@ func DeviceKey(ua string) string {
 	a := uaParser().Parse(ua)
 	return string(a.Browser()) + "|" + string(a.OS()) + "|" + string(a.Device())
 }
+
+// joinComma joins a list with ", ".
+func joinComma(list []string) string { return strings.Join(list, ", ") }
