@@ -20,19 +20,19 @@ func (s *Server) inviteClient(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sendWelcome(c, cl); err != nil {
+	if err := s.sendWelcome(c, cl, s.staffEvent(c, "")); err != nil {
 		return err
 	}
 	return s.afterClientChange(c, cl, "invited")
 }
 
 // sendWelcome makes a set-password link for cl through the password-reset mechanism (only
-// its SHA-256 is stored; a password set since voids it), records it in cl's history with
-// the staff member's name, and mails it to the owner alone through the one mailer. The
-// archived copy says the link was sent, never the link.
-func (s *Server) sendWelcome(c *fiber.Ctx, cl *store.Client) error {
+// its SHA-256 is stored; a password set since voids it), records it in cl's history as
+// caused by ev (the staff member, or the API's token), and mails it to the owner alone
+// through the one mailer. The archived copy says the link was sent, never the link.
+func (s *Server) sendWelcome(c *fiber.Ctx, cl *store.Client, ev store.Event) error {
 	token := secure.Token()
-	ev := s.staffEvent(c, store.KindWelcomeSent)
+	ev.Kind = store.KindWelcomeSent
 	if err := s.store.CreateReset(cl, nil, secure.TokenHash(token), time.Now().Add(welcomeValid), ev); err != nil {
 		return err
 	}

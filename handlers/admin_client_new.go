@@ -71,7 +71,7 @@ func (s *Server) createClient(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.sendWelcome(c, cl); err != nil {
+	if err := s.sendWelcome(c, cl, s.staffEvent(c, "")); err != nil {
 		return err
 	}
 	if isHTMX(c) {

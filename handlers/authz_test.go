@@ -128,6 +128,10 @@ func authzRules() map[string]authzRule {
 		"POST /api/v1/clients":                           {who: "api"},
 		"GET /api/v1/clients/:id":                        {who: "api"},
 		"POST /api/v1/clients/:id/messages":              {who: "api"},
+		"PATCH /api/v1/clients/:id":                      {who: "api"},
+		"GET /api/v1/clients/:id/contacts":               {who: "api"},
+		"POST /api/v1/clients/:id/suspend":               {who: "api"},
+		"POST /api/v1/clients/:id/reactivate":            {who: "api"},
 	}
 }
 

@@ -370,6 +370,30 @@ func historyRules() map[string]historyRule {
 					return b.post("/admin/sessions/"+hashOf(other.cookies["zona_session"])+"/revoke", nil)
 				}
 			}},
+		"PATCH /api/v1/clients/:id": {kind: store.KindAccountUpdated, actorKind: store.ActorSystem,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				return func() *response {
+					return apiCall(e, token, http.MethodPatch, "/api/v1/clients/"+e.client.ID, `{"address":{"city":"Mérida"}}`)
+				}
+			}},
+		"POST /api/v1/clients/:id/suspend": {kind: store.KindAccountSuspended, actorKind: store.ActorSystem,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				return func() *response {
+					return apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/suspend", "")
+				}
+			}},
+		"POST /api/v1/clients/:id/reactivate": {kind: store.KindAccountReactivated, actorKind: store.ActorSystem,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				if _, _, err := e.st.SetClientSuspended(e.client.ID, true, store.Event{Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+					t.Fatal(err)
+				}
+				return func() *response {
+					return apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/reactivate", "")
+				}
+			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				setPIN(t, e, "402917")

@@ -199,6 +199,10 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/api/v1/clients", apiToken, s.apiListClients},
 		{fiber.MethodPost, "/api/v1/clients", apiToken, s.apiCreateClient},
 		{fiber.MethodGet, "/api/v1/clients/:id", apiToken, s.apiShowClient},
+		{fiber.MethodPatch, "/api/v1/clients/:id", apiToken, s.apiUpdateClient},
+		{fiber.MethodGet, "/api/v1/clients/:id/contacts", apiToken, s.apiListContacts},
+		{fiber.MethodPost, "/api/v1/clients/:id/suspend", apiToken, s.apiSuspendClient},
+		{fiber.MethodPost, "/api/v1/clients/:id/reactivate", apiToken, s.apiReactivateClient},
 		{fiber.MethodPost, "/api/v1/clients/:id/messages", apiToken, s.apiSendMessage},
 		{fiber.MethodGet, "/healthz", public, s.health},
 	}
