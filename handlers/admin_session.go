@@ -102,7 +102,8 @@ func staffMenu(st *store.Staff) []views.MenuItem {
 	items := []views.MenuItem{{Href: "/admin", MsgKey: "menu.clients", TestID: "menu-clients"},
 		{Href: "/admin/outbox", MsgKey: "menu.outbox", TestID: "menu-outbox"}}
 	if adminOnly.allowsStaff(st) {
-		items = append(items, views.MenuItem{Href: "/admin/staff", MsgKey: "menu.staff", TestID: "menu-staff"})
+		items = append(items, views.MenuItem{Href: "/admin/staff", MsgKey: "menu.staff", TestID: "menu-staff"},
+			views.MenuItem{Href: "/admin/tokens", MsgKey: "menu.tokens", TestID: "menu-tokens"})
 	}
 	return append(items,
 		views.MenuItem{Href: "/admin/password", MsgKey: "menu.password", TestID: "menu-password"},

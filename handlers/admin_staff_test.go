@@ -135,3 +135,33 @@ func TestStaffOwnPasswordAndSessions(t *testing.T) {
 		t.Fatalf("sign-in with the new password: %d", r.StatusCode)
 	}
 }
+
+func TestAdminTokensShownOnceAndRevoked(t *testing.T) {
+	e := newEnv(t)
+	a, _ := mustStaffAgent(t, e)
+	a.get("/admin/tokens")
+	if r := a.post("/admin/tokens/new", url.Values{"name": {"con espacio"}}); r.doc.Find(`#name[aria-invalid="true"]`).Length() != 1 {
+		t.Fatalf("a bad name accepted: %d", r.StatusCode)
+	}
+	r := a.post("/admin/tokens/new", url.Values{"name": {"facturacion"}})
+	token := r.text(`[data-testid="admin-token-value"]`)
+	if token == "" {
+		t.Fatal("the new token is not shown")
+	}
+	if again := a.get("/admin/tokens"); strings.Contains(again.body, token) {
+		t.Fatal("the token is shown twice")
+	}
+	if res := apiCall(e, token, http.MethodGet, "/api/v1/clients", ""); res.StatusCode != http.StatusOK {
+		t.Fatalf("the new token: %d", res.StatusCode)
+	}
+	if r := a.post("/admin/tokens/facturacion/revoke", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", r.StatusCode)
+	}
+	if res := apiCall(e, token, http.MethodGet, "/api/v1/clients", ""); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a revoked token: %d", res.StatusCode)
+	}
+	support := plantStaffSession(t, e, mustStaffRole(t, e, "Sofía Ruiz", "sofia@example.mx", store.RoleSupport))
+	if r := support.get("/admin/tokens"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("support at the tokens: %d", r.StatusCode)
+	}
+}

@@ -282,6 +282,19 @@ func historyRules() map[string]historyRule {
 				b.get("/admin/outbox?state=failed")
 				return func() *response { return b.post("/admin/outbox/retry-failed", nil) }
 			}},
+		"POST /admin/tokens/new": {why: "makes a JSON API token, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/tokens")
+				return func() *response { return b.post("/admin/tokens/new", url.Values{"name": {"facturacion"}}) }
+			}},
+		"POST /admin/tokens/:id/revoke": {why: "revokes a JSON API token, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				mustAPIToken(t, e, "facturacion")
+				b.get("/admin/tokens")
+				return func() *response { return b.post("/admin/tokens/facturacion/revoke", nil) }
+			}},
 		"POST /admin/staff/new": {why: "invites a staff member, who belongs to no client (logged)",
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				b, _ := mustStaffAgent(t, e)
