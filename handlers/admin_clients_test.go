@@ -156,6 +156,9 @@ func TestConsoleEditsThroughTheAccountRules(t *testing.T) {
 	if !strings.Contains(page.text(`[data-testid="admin-fiscal"]`), "612 · ") || !strings.Contains(page.text(`[data-testid="admin-address"]`), "Jalisco") {
 		t.Fatalf("codes not in words: %q / %q", page.text(`[data-testid="admin-fiscal"]`), page.text(`[data-testid="admin-address"]`))
 	}
+	if !strings.Contains(page.text(`[data-testid="admin-history"]`), "612 · ") {
+		t.Fatal("the history shows the tax regime's code without its label")
+	}
 }
 
 func TestConsoleSuspendsAndReactivates(t *testing.T) {
