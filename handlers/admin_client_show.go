@@ -24,10 +24,21 @@ func (s *Server) showClient(c *fiber.Ctx) error {
 		return err // ErrNotFound is the 404 page
 	}
 	notice := ""
-	if k := c.Query("saved"); k == "1" || k == "suspended" || k == "reactivated" || k == "invited" || k == "created" || k == "sent" {
-		notice = s.tr(c).T("page.admin.client.done_" + k)
+	if key, ok := clientNotices[c.Query("saved")]; ok {
+		notice = s.tr(c).T(key)
 	}
 	return s.renderClient(c, cl, views.PINCheck{}, notice)
+}
+
+// clientNotices are the notices of the changes made from a client's page, by the ?saved=
+// value that names them.
+var clientNotices = map[string]string{
+	"1":           "page.admin.client.done_1",
+	"suspended":   "page.admin.client.done_suspended",
+	"reactivated": "page.admin.client.done_reactivated",
+	"invited":     "page.admin.client.done_invited",
+	"created":     "page.admin.client.done_created",
+	"sent":        "page.admin.client.done_sent",
 }
 
 // renderClient answers with the console's page of cl, its PIN form pin and a notice.
@@ -46,7 +57,7 @@ func (s *Server) afterClientChange(c *fiber.Ctx, cl *store.Client, what string) 
 	if !isHTMX(c) {
 		return c.Redirect("/admin/clients/"+cl.ID+"?saved="+what, fiber.StatusSeeOther)
 	}
-	return s.renderClient(c, cl, views.PINCheck{}, s.tr(c).T("page.admin.client.done_"+what))
+	return s.renderClient(c, cl, views.PINCheck{}, s.tr(c).T(clientNotices[what]))
 }
 
 // labelOf is a catalogue code with its label ("601 · General de Ley Personas Morales"),
