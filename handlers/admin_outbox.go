@@ -30,19 +30,21 @@ func (s *Server) renderOutbox(c *fiber.Ctx, state, notice, failure string) error
 		return err
 	}
 	p := views.OutboxPage{State: state, Notice: notice, Error: failure}
-	names := map[string]string{}
+	type owner struct{ name, url string }
+	owners := map[string]owner{}
 	for _, v := range copies {
-		name, ok := names[v.Message.ClientID]
+		o, ok := owners[v.Message.ClientID]
 		if !ok {
-			// A staff member's own mail (an invitation) is filed under the staff ID.
+			// A staff member's own mail (an invitation) is filed under the staff ID, and
+			// has no client page.
 			if cl, err := s.store.ClientByID(v.Message.ClientID); err == nil {
-				name = cl.Name()
+				o = owner{cl.Name(), "/admin/clients/" + cl.ID}
 			} else if st, err := s.store.StaffByID(v.Message.ClientID); err == nil {
-				name = st.Name
+				o = owner{name: st.Name}
 			}
-			names[v.Message.ClientID] = name
+			owners[v.Message.ClientID] = o
 		}
-		p.Rows = append(p.Rows, views.OutboxRow{ClientURL: "/admin/clients/" + v.Message.ClientID, ClientName: name,
+		p.Rows = append(p.Rows, views.OutboxRow{ClientURL: o.url, ClientName: o.name,
 			Subject: v.Message.Subject, Category: t.T("category." + v.Message.Category),
 			Copy:  adminCopy(t.T("copy_state."+v.Copy.Status), v.Copy),
 			Retry: v.Copy.Status != store.CopySending && !(state == "failed" && v.Message.Category == store.CategoryAccount)})

@@ -150,3 +150,17 @@ func TestComposePreviewThenSend(t *testing.T) {
 		}
 	}
 }
+
+// TestOutboxListsStaffMail: a staff invitation waits in the same outbox, listed under the
+// member's name without a client page.
+func TestOutboxListsStaffMail(t *testing.T) {
+	e := newEnv(t)
+	a, _ := mustStaffAgent(t, e)
+	a.get("/admin/staff/new")
+	a.post("/admin/staff/new", url.Values{"name": {"Sofía Ruiz"}, "email": {"sofia@example.mx"}, "role": {"support"}})
+	r := a.get("/admin/outbox")
+	row := r.doc.Find(`[data-testid="outbox-row"]`)
+	if row.Length() != 1 || !strings.Contains(row.Text(), "Sofía Ruiz") || row.Find("header a").Length() != 0 {
+		t.Fatalf("outbox rows: %d %q", row.Length(), row.Text())
+	}
+}
