@@ -72,7 +72,8 @@ var opDemo = operation[demoReq]{"demo", func(ctx context.Context, st *store.Stor
 	case err != nil:
 		return err
 	}
-	return st.SetStaffPassword(s.ID, r.StaffHash)
+	_, err = st.SetStaffPassword(s.ID, r.StaffHash, "")
+	return err
 }}
 
 // seedDemoAccount creates the demo owner, its two contacts and a

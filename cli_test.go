@@ -47,6 +47,12 @@ func TestClientAndStaffCreate(t *testing.T) {
 	if out, err := runCLI(t, "Clave-Segura-2026!\n", "staff", "create", "--data", data, "--email", "ops@example.mx", "--password-stdin"); err != nil || !strings.Contains(out, "ops@example.mx created") {
 		t.Fatalf("staff create: %v\n%s", err, out)
 	}
+	if out, err := runCLI(t, "Clave-Segura-2026!\n", "staff", "create", "--data", data, "--email", "soporte@example.mx", "--role", "support", "--password-stdin"); err != nil || !strings.Contains(out, "role support") {
+		t.Fatalf("staff create --role support: %v\n%s", err, out)
+	}
+	if _, err := runCLI(t, "Clave-Segura-2026!\n", "staff", "create", "--data", data, "--email", "jefe@example.mx", "--role", "boss", "--password-stdin"); err == nil {
+		t.Fatal("an unknown role accepted")
+	}
 	if out, err := runCLI(t, "", "audit", "verify", "--data", data); err != nil || !strings.Contains(out, "1 histories") {
 		t.Fatalf("audit verify: %v\n%s", err, out)
 	}

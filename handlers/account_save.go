@@ -47,7 +47,7 @@ func (s *Server) saveAccount(c *fiber.Ctx) error {
 		return again(t.T("form.fix_errors"), nil)
 	}
 	if f.rev != cl.Rev {
-		return s.accountConflict(c, f, again)
+		return s.accountConflict(c, cl.ID, f, again)
 	}
 	old := accountFormOf(cl)
 	changes := diffValues(old.values(), f.values())
@@ -60,7 +60,7 @@ func (s *Server) saveAccount(c *fiber.Ctx) error {
 			return nil
 		}, ev)
 		if errors.Is(err, store.ErrConflict) {
-			return s.accountConflict(c, f, again)
+			return s.accountConflict(c, cl.ID, f, again)
 		}
 		if err != nil {
 			return err
@@ -131,7 +131,13 @@ const lockedPasswordKey = "form.password_locked"
 // (web.PasswordCheck), lockedPasswordKey and how long the lock lasts. The attempt is
 // reserved before the password is checked, and given back when it is right.
 func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (string, time.Duration, error) {
-	lock := web.PasswordCheck.For(p.ID)
+	return s.checkPasswordOf(c, p.ID, p.passwordHash(), pw)
+}
+
+// checkPasswordOf checks pw against hash, the own password of the person id (a client,
+// contact or staff member), under that person's limit of wrong current passwords.
+func (s *Server) checkPasswordOf(c *fiber.Ctx, id, hash, pw string) (string, time.Duration, error) {
+	lock := web.PasswordCheck.For(id)
 	if ok, wait, err := s.kv.Reserve(lock); err != nil {
 		return "", 0, err
 	} else if !ok {
@@ -140,7 +146,7 @@ func (s *Server) checkCurrentPassword(c *fiber.Ctx, p *principal, pw string) (st
 	if len(pw) > maxPasswordLen {
 		return "form.password_wrong_current", 0, nil
 	}
-	ok, err := secure.Verify(c.UserContext(), p.passwordHash(), pw)
+	ok, err := secure.Verify(c.UserContext(), hash, pw)
 	if err != nil {
 		return "", 0, err
 	}
@@ -170,10 +176,9 @@ func (s *Server) requestEmailChange(c *fiber.Ctx, p *principal, newEmail string)
 // accountConflict refuses a save over someone else's: the form comes back with what the
 // other saves changed since the form was loaded. Fields the person left alone take the
 // newly saved values; the revision moves on, so saving again (after reviewing) is allowed.
-func (s *Server) accountConflict(c *fiber.Ctx, f *accountForm, again func(string, []views.ActivityChange) error) error {
-	p := currentPrincipal(c)
+func (s *Server) accountConflict(c *fiber.Ctx, clientID string, f *accountForm, again func(string, []views.ActivityChange) error) error {
 	t := s.tr(c)
-	fresh, err := s.store.ClientByID(p.ClientID())
+	fresh, err := s.store.ClientByID(clientID)
 	if err != nil {
 		return err
 	}
@@ -206,6 +211,8 @@ func (s *Server) accountConflict(c *fiber.Ctx, f *accountForm, again func(string
 		lines = []views.ActivityChange{{Field: t.T("page.account.conflict_unknown"), Secret: true}}
 	}
 	f.rev, f.loaded = fresh.Rev, time.Now().UnixNano()
-	p.Client = fresh
+	if p := currentPrincipal(c); p != nil {
+		p.Client = fresh // the client zone's form shows the fresh PIN and consent state
+	}
 	return again("", lines)
 }

@@ -13,11 +13,14 @@ import (
 
 // accountForm is a valid "Editar detalles de la cuenta" form for the test client, loaded
 // by a (its revision and load time come from the page).
-func accountForm(t *testing.T, a *agent) url.Values {
+func accountForm(t *testing.T, a *agent) url.Values { return accountFormAt(t, a, "/account") }
+
+// accountFormAt is accountForm as loaded from path (the console's edit form too).
+func accountFormAt(t *testing.T, a *agent, path string) url.Values {
 	t.Helper()
-	r := a.get("/account")
+	r := a.get(path)
 	if r.StatusCode != http.StatusOK {
-		t.Fatalf("GET /account: %d", r.StatusCode)
+		t.Fatalf("GET %s: %d", path, r.StatusCode)
 	}
 	v := url.Values{}
 	for _, name := range []string{"rev", "loaded", "first_name", "last_name", "company", "email"} {

@@ -218,7 +218,7 @@ func (m *rowMaker) row(e store.Entry) views.ActivityRow {
 	for _, ch := range e.Changes {
 		line := views.ActivityChange{Field: m.fieldLabel(ch.Field), Secret: ch.Secret || secretFields[ch.Field]}
 		if !line.Secret {
-			line.Old, line.New = m.value(ch.Old), m.value(ch.New)
+			line.Old, line.New = m.value(ch.Field, ch.Old), m.value(ch.Field, ch.New)
 		}
 		r.Changes = append(r.Changes, line)
 	}
@@ -234,9 +234,18 @@ func (m *rowMaker) fieldLabel(field string) string {
 	return field
 }
 
-func (m *rowMaker) value(v string) string {
-	if v == "" {
+// value is a field's recorded value as the reader sees it: a code (country, tax regime,
+// CFDI use) with its label, a blank in words.
+func (m *rowMaker) value(field, v string) string {
+	switch {
+	case v == "":
 		return m.t.T("page.activity.empty_value")
+	case field == fCountry:
+		return countryName(m.t.Lang(), v)
+	case field == fRegimen:
+		return labelOf(m.t, "sat.regimen.", v)
+	case field == fUsoCFDI:
+		return labelOf(m.t, "sat.uso.", v)
 	}
 	return v
 }

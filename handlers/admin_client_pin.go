@@ -28,9 +28,7 @@ func (s *Server) checkClientPIN(c *fiber.Ctx) error {
 	case cl.PINHash == "":
 		check.Result, check.Message = string(store.PINNotSet), t.T("page.admin.client.pin_unset")
 	default:
-		st := currentStaff(c)
-		ev := s.event(c, nil, "")
-		ev.Actor = store.Actor{Kind: store.ActorStaff, ID: st.ID, Name: st.Name}
+		ev := s.staffEvent(c, "")
 		res, wait, err := s.verifyPINFromIP(c, cl.ID, pin, ev)
 		if err != nil {
 			return err
@@ -50,12 +48,8 @@ func (s *Server) checkClientPIN(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	p, err := s.adminClientPage(c, cl, check)
-	if err != nil {
-		return err
-	}
 	// Every answer is 200, so that htmx swaps it in.
-	return s.render(c, fiber.StatusOK, cl.Name(), views.AdminClient(p))
+	return s.renderClient(c, cl, check, "")
 }
 
 // verifyPINFromIP is store.VerifyPIN behind the per-address limit (web.PINCheckIP): the

@@ -1,15 +1,11 @@
 package handlers
 
 import (
-	"cmp"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"zona/secure"
 	"zona/store"
 	"zona/views"
 )
@@ -17,30 +13,52 @@ import (
 // clientsPageSize is how many clients a page of the console's list shows.
 const clientsPageSize = 50
 
-// searchClients returns the clients whose name, email or company contains q (letter case
-// and accents do not matter; every client when q is empty), newest first. The console and
-// the JSON API search with it.
-func (s *Server) searchClients(q string) ([]store.Client, error) {
-	all, err := s.store.Clients()
-	if err != nil {
-		return nil, err
-	}
-	found := all[:0]
-	needle := secure.Fold(q)
-	for _, cl := range all {
-		if needle == "" || strings.Contains(secure.Fold(cl.Name()+"\n"+cl.Email+"\n"+cl.Company), needle) {
-			found = append(found, cl)
-		}
-	}
-	slices.SortFunc(found, func(a, b store.Client) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
-	})
-	return found, nil
+// clientFinder is one search of the clients, read a page at a time: the console and the
+// JSON API search with it.
+type clientFinder struct {
+	s *Server
+	q string
+	// hits are the ranked matches of a search; with no q, the list is every client,
+	// newest first.
+	hits    []store.SearchHit
+	total   int
+	limited bool
 }
 
-// showClients is the console's list of clients, newest first, searched by name, email or
-// company with ?q= (letter case and accents do not matter), 50 a page (?page=). It scans
-// every client record (store.Clients): a small host has a few thousand at most.
+// findClients searches the clients with q through the store's search index (name,
+// company, email, RFC, phone as a caller says it, a contact's email, client ID; exact
+// matches first); an empty q lists them all, newest first.
+func (s *Server) findClients(q string) (*clientFinder, error) {
+	f := &clientFinder{s: s, q: q}
+	var err error
+	if q == "" {
+		_, f.total, err = s.store.ClientsNewest(0, 0)
+		return f, err
+	}
+	f.hits, f.limited, err = s.store.SearchClients(q)
+	f.total = len(f.hits)
+	return f, err
+}
+
+// page returns the clients of page n (from 1) of size; a page past the last is empty.
+func (f *clientFinder) page(n, size int) ([]store.Client, error) {
+	from := (n - 1) * size
+	if f.q == "" {
+		list, _, err := f.s.store.ClientsNewest(from, size)
+		return list, err
+	}
+	if from >= len(f.hits) {
+		return nil, nil
+	}
+	ids := make([]string, 0, size)
+	for _, h := range f.hits[from:min(from+size, len(f.hits))] {
+		ids = append(ids, h.ClientID)
+	}
+	return f.s.store.ClientsByIDs(ids)
+}
+
+// showClients is the console's list of clients: newest first, or the search ?q= ranked
+// (see findClients), 50 a page (?page=).
 func (s *Server) showClients(c *fiber.Ctx) error {
 	t := s.tr(c)
 	q := queryText(c, "q")
@@ -48,15 +66,19 @@ func (s *Server) showClients(c *fiber.Ctx) error {
 	if err != nil || page < 1 {
 		page = 1
 	}
-	found, err := s.searchClients(q)
+	finder, err := s.findClients(q)
 	if err != nil {
 		return err
 	}
-	pages := max(1, (len(found)+clientsPageSize-1)/clientsPageSize)
+	pages := max(1, (finder.total+clientsPageSize-1)/clientsPageSize)
 	page = min(page, pages)
-	from, to := (page-1)*clientsPageSize, min(page*clientsPageSize, len(found))
-	p := views.ClientsPage{Query: q, Total: len(found), From: from + 1, To: to}
-	for _, cl := range found[from:to] {
+	found, err := finder.page(page, clientsPageSize)
+	if err != nil {
+		return err
+	}
+	from := (page - 1) * clientsPageSize
+	p := views.ClientsPage{Query: q, Total: finder.total, From: from + 1, To: from + len(found), Limited: finder.limited}
+	for _, cl := range found {
 		p.Rows = append(p.Rows, views.ClientRow{URL: "/admin/clients/" + cl.ID, Name: cl.Name(), Email: cl.Email,
 			Company: cl.Company, Created: cl.CreatedAt})
 	}

@@ -67,5 +67,11 @@ func (s *Server) staffSignIn(c *fiber.Ctx) error {
 	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
+	// A disabled member is told so only once the password was right: a guesser learns
+	// nothing from it.
+	if st.Disabled {
+		s.log.Warn("disabled staff sign-in refused", "staff", st.ID, "ip", c.IP())
+		return again(fiber.StatusOK, t.T("page.admin.login.disabled"))
+	}
 	return s.staffAfterPassword(c, st, f.next)
 }

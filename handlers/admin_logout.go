@@ -9,7 +9,11 @@ import (
 // left alone: this form only ever signs staff out.
 func (s *Server) staffSignOut(c *fiber.Ctx) error {
 	if st := currentStaff(c); st != nil {
-		if err := s.dropSession(c, currentSession(c)); err != nil {
+		ws := currentSession(c)
+		if _, err := s.store.EndStaffDevices(st.ID, []string{deviceHash(ws.id)}, ""); err != nil {
+			return err
+		}
+		if err := s.dropSession(c, ws); err != nil {
 			return err
 		}
 		s.forgetCSRF(c)

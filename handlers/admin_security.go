@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"zona/secure"
 	"zona/store"
 	"zona/views"
 )
@@ -37,26 +36,10 @@ func (s *Server) staffAfterPassword(c *fiber.Ctx, st *store.Staff, next string) 
 		}
 		return c.Redirect("/admin/security", fiber.StatusSeeOther)
 	}
-	if err := s.startStaffSession(c, st); err != nil {
+	if err := s.startStaffSession(c, st, ""); err != nil {
 		return err
 	}
 	return c.Redirect(staffNext(next), fiber.StatusSeeOther)
-}
-
-// startStaffSession opens the console for st on this browser, with a new session ID and
-// CSRF token.
-func (s *Server) startStaffSession(c *fiber.Ctx, st *store.Staff) error {
-	ws := currentSession(c)
-	if err := s.renewSessionID(ws); err != nil {
-		return err
-	}
-	now := time.Now()
-	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev, CSRF: secure.Token()}
-	if err := s.writeSession(c, ws); err != nil {
-		return err
-	}
-	s.log.Info("staff signed in", "staff", st.ID, "ip", c.IP())
-	return nil
 }
 
 // securityStaff is the staff member /admin/security is for: the one signed in, or one
@@ -133,7 +116,7 @@ func (s *Server) enrollStaffTOTP(c *fiber.Ctx) error {
 	s.log.Info("staff second factor set up", "staff", st.ID, "ip", c.IP())
 	next := staffNext(ws.data.Next)
 	if enrolling {
-		if err := s.startStaffSession(c, st); err != nil {
+		if err := s.startStaffSession(c, st, ""); err != nil {
 			return err
 		}
 	} else {

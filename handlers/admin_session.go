@@ -7,14 +7,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zona/secure"
 	"zona/store"
 	"zona/views"
 )
 
 // loadStaff goes on with a staff session of the operator console: the staff account must
-// still exist with the revision it had at sign-in (a password change ends the session).
-// Timeouts were checked by loadSession. A staff session has no device record: it lives in
-// the sessions store alone, which sign-out clears.
+// still exist, enabled, with the revision it had at sign-in (a password change or being
+// disabled moves it on), and the session's record (store.StaffDevice) must still be there
+// (the member ended it from another browser). Timeouts were checked by loadSession.
 func (s *Server) loadStaff(c *fiber.Ctx, ws *webSession, now time.Time) error {
 	st, err := s.store.StaffByID(ws.data.PID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -23,7 +24,13 @@ func (s *Server) loadStaff(c *fiber.Ctx, ws *webSession, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if st.Rev != ws.data.Rev {
+	if st.Rev != ws.data.Rev || st.Disabled {
+		return s.endSession(c, ws)
+	}
+	hash := deviceHash(ws.id)
+	if active, err := s.store.StaffDeviceActive(st.ID, hash); err != nil {
+		return err
+	} else if !active {
 		return s.endSession(c, ws)
 	}
 	c.Locals(localStaff, st)
@@ -33,10 +40,40 @@ func (s *Server) loadStaff(c *fiber.Ctx, ws *webSession, now time.Time) error {
 		return err
 	}
 	ws.data.Seen = now.Unix()
-	if serr := s.writeSession(c, ws); serr != nil {
+	if serr := s.writeSession(c, ws); serr != nil && !errors.Is(serr, store.ErrDiskFull) {
 		return errors.Join(err, serr)
 	}
 	return err
+}
+
+// startStaffSession signs st in to the console on this browser: a new session ID, the
+// staff record's revision, and a session record that "Sesiones y dispositivos" lists and
+// ends. csrf is the session's CSRF token; "" makes a new one (a sign-in).
+func (s *Server) startStaffSession(c *fiber.Ctx, st *store.Staff, csrf string) error {
+	ws := currentSession(c)
+	if err := s.renewSessionID(ws); err != nil {
+		return err
+	}
+	now := time.Now()
+	if csrf == "" {
+		csrf = secure.Token()
+	}
+	ws.data = sessionData{Kind: principalStaff, PID: st.ID, Started: now.Unix(), Seen: now.Unix(), Rev: st.Rev, CSRF: csrf}
+	d := &store.StaffDevice{Hash: deviceHash(ws.id), Started: now.UTC(), Expires: now.Add(s.cfg.AbsoluteTimeout).UTC(),
+		IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 512)}
+	if err := s.store.StartStaffDevice(st.ID, d); err != nil {
+		return err
+	}
+	return s.writeSession(c, ws)
+}
+
+// staffEvent is a history event of kind made by the staff member signed in, with their
+// name: everything staff do to an account is recorded in its history so.
+func (s *Server) staffEvent(c *fiber.Ctx, kind string) store.Event {
+	st := currentStaff(c)
+	ev := s.event(c, nil, kind)
+	ev.Actor = store.Actor{Kind: store.ActorStaff, ID: st.ID, Name: st.Name}
+	return ev
 }
 
 // currentStaff is the staff member signed in to the console, or nil.
@@ -59,7 +96,16 @@ func staffNext(next string) string {
 	return "/admin"
 }
 
-// staffMenu is the user menu of a staff member ("Salir" is always added by the layout).
-func staffMenu() []views.MenuItem {
-	return []views.MenuItem{{Href: "/admin", MsgKey: "menu.clients", TestID: "menu-clients"}}
+// staffMenu is the user menu of staff member st ("Salir" is always added by the layout):
+// what the route table lets st open.
+func staffMenu(st *store.Staff) []views.MenuItem {
+	items := []views.MenuItem{{Href: "/admin", MsgKey: "menu.clients", TestID: "menu-clients"},
+		{Href: "/admin/outbox", MsgKey: "menu.outbox", TestID: "menu-outbox"}}
+	if adminOnly.allowsStaff(st) {
+		items = append(items, views.MenuItem{Href: "/admin/staff", MsgKey: "menu.staff", TestID: "menu-staff"},
+			views.MenuItem{Href: "/admin/tokens", MsgKey: "menu.tokens", TestID: "menu-tokens"})
+	}
+	return append(items,
+		views.MenuItem{Href: "/admin/password", MsgKey: "menu.password", TestID: "menu-password"},
+		views.MenuItem{Href: "/admin/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"})
 }

@@ -20,14 +20,19 @@ import (
 
 const staffPassword = "Consola-Segura-2026!"
 
-// mustStaff stores a staff account with staffPassword.
+// mustStaff stores an admin staff account with staffPassword.
 func mustStaff(t testing.TB, e *env, name, email string) *store.Staff {
+	return mustStaffRole(t, e, name, email, store.RoleAdmin)
+}
+
+// mustStaffRole stores a staff account of that role with staffPassword.
+func mustStaffRole(t testing.TB, e *env, name, email, role string) *store.Staff {
 	t.Helper()
 	hash, err := secure.Hash(context.Background(), staffPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &store.Staff{Name: name, Email: email, PasswordHash: hash}
+	st := &store.Staff{Name: name, Email: email, PasswordHash: hash, Role: role}
 	if err := e.st.CreateStaff(st); err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +47,9 @@ func plantStaffSession(t testing.TB, e *env, st *store.Staff) *agent {
 	now := time.Now()
 	raw, _ := json.Marshal(map[string]any{"k": "staff", "p": st.ID, "s": now.Unix(), "n": now.Unix(), "r": st.Rev})
 	if err := e.kv.Set("sess."+id, raw, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.StartStaffDevice(st.ID, &store.StaffDevice{Hash: hashOf(id), Started: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	a := e.agent()
@@ -229,7 +237,7 @@ func TestStaffSessionCannotOpenClientZone(t *testing.T) {
 func TestStaffSessionEndsOnPasswordChangeAndTimeouts(t *testing.T) {
 	e := newEnv(t)
 	a, st := mustStaffAgent(t, e)
-	if err := e.st.SetStaffPassword(st.ID, st.PasswordHash); err != nil {
+	if _, err := e.st.SetStaffPassword(st.ID, st.PasswordHash, ""); err != nil {
 		t.Fatal(err)
 	}
 	if r := a.get("/admin"); r.StatusCode != http.StatusSeeOther {

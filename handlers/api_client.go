@@ -22,8 +22,10 @@ type apiClient struct {
 	PasswordSet  bool       `json:"password_set"`
 	PINSet       bool       `json:"pin_set"`
 	PINChangedAt *time.Time `json:"pin_changed_at"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// SuspendedAt is when the account was suspended, null while it is active.
+	SuspendedAt *time.Time `json:"suspended_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 type apiAddress struct {
@@ -56,6 +58,10 @@ func apiClientOf(c *store.Client) apiClient {
 	}
 	if out.Lang == "" {
 		out.Lang = "es"
+	}
+	if c.Suspended() {
+		at := c.SuspendedAt
+		out.SuspendedAt = &at
 	}
 	if !c.PINChangedAt.IsZero() && out.PINSet {
 		at := c.PINChangedAt

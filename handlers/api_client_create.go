@@ -20,11 +20,14 @@ type apiClientRequest struct {
 	Company   string  `json:"company"`
 	Lang      string  `json:"lang"`
 	Password  *string `json:"password"`
+	// Welcome, true unless said otherwise when no password is given, mails the new client
+	// a link to set their password (as a client created in the console gets).
+	Welcome *bool `json:"welcome"`
 }
 
 // apiCreateClient creates a client account (201 with the client, 409 when the email is
-// taken). Without a password nobody can sign in to it until the client sets one through
-// "¿Olvidó su contraseña?" on the sign-in page; Zona sends nothing at creation. A password
+// taken). Without a password the client gets the welcome with a link to set one (unless
+// "welcome": false; then nobody signs in until the client uses "¿Olvidó su contraseña?"). A password
 // given is held to the same policy as everywhere (secure.CheckPassword). The new client's
 // history records the creation, by the system via the API with the token's name.
 func (s *Server) apiCreateClient(c *fiber.Ctx) error {
@@ -91,6 +94,11 @@ func (s *Server) apiCreateClient(c *fiber.Ctx) error {
 				message: en.T("error.email_taken"), fields: map[string]string{"email": en.T("error.email_taken")}}
 		}
 		return err
+	}
+	if req.Welcome == nil && req.Password == nil || req.Welcome != nil && *req.Welcome {
+		if err := s.sendWelcome(c, cl, apiEvent(c, "")); err != nil {
+			return err
+		}
 	}
 	c.Location("/api/v1/clients/" + cl.ID)
 	return c.Status(fiber.StatusCreated).JSON(apiClientOf(cl))

@@ -18,9 +18,9 @@ type apiClientList struct {
 	PageSize int         `json:"page_size"`
 }
 
-// apiListClients lists clients newest first, searched like the console's list (?q= in
-// name, email or company, without regard to letter case or accents), 50 a page (?page=,
-// from 1; a page past the last is empty).
+// apiListClients lists clients newest first, or searched like the console's list (?q=,
+// see findClients: ranked, exact matches first), 50 a page (?page=, from 1; a page past
+// the last is empty).
 func (s *Server) apiListClients(c *fiber.Ctx) error {
 	q := queryText(c, "q")
 	page := 1
@@ -31,14 +31,17 @@ func (s *Server) apiListClients(c *fiber.Ctx) error {
 		}
 		page = n
 	}
-	found, err := s.searchClients(q)
+	finder, err := s.findClients(q)
 	if err != nil {
 		return err
 	}
-	out := apiClientList{Clients: []apiClient{}, Total: len(found), Page: page, PageSize: apiClientsPageSize,
-		Pages: max(1, (len(found)+apiClientsPageSize-1)/apiClientsPageSize)}
-	from := (page - 1) * apiClientsPageSize
-	for i := from; i < len(found) && i < from+apiClientsPageSize; i++ {
+	found, err := finder.page(page, apiClientsPageSize)
+	if err != nil {
+		return err
+	}
+	out := apiClientList{Clients: []apiClient{}, Total: finder.total, Page: page, PageSize: apiClientsPageSize,
+		Pages: max(1, (finder.total+apiClientsPageSize-1)/apiClientsPageSize)}
+	for i := range found {
 		out.Clients = append(out.Clients, apiClientOf(&found[i]))
 	}
 	return c.JSON(out)

@@ -240,7 +240,7 @@ func TestAPIShowClient(t *testing.T) {
 func TestAPICreateClient(t *testing.T) {
 	e := newEnv(t)
 	token := mustAPIToken(t, e, "billing")
-	body := `{"email":"nuevo@example.mx","first_name":"Nuevo","last_name":"Cliente","company":"Nuevo SA","lang":"en"}`
+	body := `{"email":"nuevo@example.mx","first_name":"Nuevo","last_name":"Cliente","company":"Nuevo SA","lang":"en","welcome":false}`
 	res := apiCall(e, token, http.MethodPost, "/api/v1/clients", body)
 	var got apiClientJSON
 	mustJSON(t, res, http.StatusCreated, &got)
@@ -435,5 +435,89 @@ func TestOpenAPIListsEveryAPIRoute(t *testing.T) {
 	slices.Sort(routed)
 	if len(routed) < 5 || !slices.Equal(documented, routed) {
 		t.Fatalf("documented %v\nrouted     %v", documented, routed)
+	}
+}
+
+// TestAPIUpdateClient: PATCH applies the account form's own rules (an RFC with a wrong
+// check digit needs rfc_confirmed; a bad postal code is 422 naming the field); a good
+// change is recorded field by field with the token's name; the email cannot change here.
+func TestAPIUpdateClient(t *testing.T) {
+	e := newEnv(t)
+	token := mustAPIToken(t, e, "billing")
+	path := "/api/v1/clients/" + e.client.ID
+	bad := wantAPIError(t, apiCall(e, token, http.MethodPatch, path, `{"address":{"postal_code":"12"},"fiscal":{"rfc":"XYZ"}}`),
+		http.StatusUnprocessableEntity, "invalid")
+	if bad.Error.Fields["address.postal_code"] == "" || bad.Error.Fields["fiscal.rfc"] == "" {
+		t.Fatalf("fields %v", bad.Error.Fields)
+	}
+	wantAPIError(t, apiCall(e, token, http.MethodPatch, path, `{"email":"otra@example.mx"}`), http.StatusBadRequest, "bad_request")
+	var got apiClientJSON
+	mustJSON(t, apiCall(e, token, http.MethodPatch, path,
+		`{"phone":"55 1234 5678","address":{"city":"Mérida","state":"YUC","postal_code":"97000"},"fiscal":{"rfc":"LOLA850101AB1","rfc_confirmed":true,"regimen":"612"}}`),
+		http.StatusOK, &got)
+	en, err := e.st.LastOfKind(e.client.ID, store.KindAccountUpdated, 5)
+	if err != nil || en.Actor.Kind != store.ActorSystem || en.Detail["token"] != "billing" {
+		t.Fatalf("history %+v %v", en, err)
+	}
+	changed := map[string]string{}
+	for _, ch := range en.Changes {
+		changed[ch.Field] = ch.New
+	}
+	if changed["city"] != "Mérida" || changed["phone"] != "+525512345678" || changed["rfc"] != "LOLA850101AB1" || changed["regimen"] != "612" {
+		t.Fatalf("changes %v", changed)
+	}
+	if cl, _ := e.st.ClientByID(e.client.ID); cl.Phone != "+525512345678" || cl.State != "YUC" {
+		t.Fatalf("stored %+v", cl.Address)
+	}
+	// The index follows: the new phone finds the client.
+	var list struct {
+		Total int `json:"total"`
+	}
+	mustJSON(t, apiCall(e, token, http.MethodGet, "/api/v1/clients?q="+url.QueryEscape("044 55 1234 5678"), ""), http.StatusOK, &list)
+	if list.Total != 1 {
+		t.Fatalf("searching the new phone found %d", list.Total)
+	}
+}
+
+func TestAPIContactsSuspendAndWelcome(t *testing.T) {
+	e := newEnv(t)
+	token := mustAPIToken(t, e, "billing")
+	mustContact(t, e.st, e.client.ID, contactSpec{first: "Pagos", email: "pagos@example.mx", emails: []string{store.CategoryNotes}})
+	var contacts struct {
+		Contacts []struct {
+			Email  string   `json:"email"`
+			Emails []string `json:"emails"`
+			Areas  []string `json:"areas"`
+		} `json:"contacts"`
+	}
+	res := apiCall(e, token, http.MethodGet, "/api/v1/clients/"+e.client.ID+"/contacts", "")
+	mustJSON(t, res, http.StatusOK, &contacts)
+	if len(contacts.Contacts) != 1 || contacts.Contacts[0].Email != "pagos@example.mx" || len(contacts.Contacts[0].Emails) != 1 ||
+		contacts.Contacts[0].Areas == nil || strings.Contains(res.body, "password_hash") {
+		t.Fatalf("contacts %s", res.body)
+	}
+	owner := e.agent()
+	owner.mustSignIn()
+	var got struct {
+		SuspendedAt *string `json:"suspended_at"`
+	}
+	mustJSON(t, apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/suspend", ""), http.StatusOK, &got)
+	if got.SuspendedAt == nil {
+		t.Fatal("suspended_at missing")
+	}
+	if r := owner.get("/zona"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner's session goes on: %d", r.StatusCode)
+	}
+	mustJSON(t, apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/reactivate", ""), http.StatusOK, &got)
+	if got.SuspendedAt != nil {
+		t.Fatal("still suspended")
+	}
+	e.agent().mustSignIn()
+	// Created without a password: the welcome goes out unless the call says not to.
+	var created apiClientJSON
+	mustJSON(t, apiCall(e, token, http.MethodPost, "/api/v1/clients", `{"email":"bienvenida@example.mx","first_name":"Rosa","last_name":"Anaya"}`),
+		http.StatusCreated, &created)
+	if en, err := e.st.LastOfKind(created.ID, store.KindWelcomeSent, 5); err != nil || en.Detail["token"] != "billing" {
+		t.Fatalf("welcome %+v %v", en, err)
 	}
 }

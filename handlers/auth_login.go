@@ -120,6 +120,11 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err := s.signInSucceeded(acct, ip); err != nil {
 		return err
 	}
+	// A suspended account is told so, but only once the password was right: a guesser
+	// learns nothing from it.
+	if cl.Suspended() {
+		return again(fiber.StatusOK, t.T("page.login.suspended", "Brand", s.cfg.Brand))
+	}
 	return s.afterPassword(c, personOf(cl, ct), f.next)
 }
 

@@ -20,7 +20,8 @@ import (
 // browser past its password waiting for its second step: everyone here, signed in or
 // not, is sent to the sign-in page), or "api" (a JSON
 // API route: it wants a bearer token, so every cookie session, of any kind, gets 401). ok is the status an allowed person of the
-// first account gets; okOut, when set, the status of a public route for someone signed out
+// first account gets; "admin" is a staff route for the admin role alone (support gets the
+// 403 page, everyone else the console's sign-in page). okOut, when set, the status of a public route for someone signed out
 // (or in a staff session), which differs when the page redirects a signed-in person. idor
 // says the URL names a record of the first account: a contact of another account must get
 // 404 there, never the record. okStaff, when set, is the status of a public route for a
@@ -37,87 +38,125 @@ type authzRule struct {
 func authzRules() map[string]authzRule {
 	contact := contactValues(nil, "Nuevo", "nuevo.contacto@example.mx")
 	return map[string]authzRule{
-		"GET /":                                {who: "public", ok: 303, okOut: 303},
-		"GET /login":                           {who: "public", ok: 303, okOut: 200},
-		"POST /login":                          {who: "public", ok: 200, okOut: 200},
-		"POST /logout":                         {who: "public", ok: 303, okOut: 303},
-		"POST /language":                       {who: "public", ok: 303, okOut: 303, body: url.Values{"lang": {"en"}}},
-		"GET /login/2fa":                       {who: "pending"},
-		"POST /login/2fa":                      {who: "pending"},
-		"POST /login/passkey/begin":            {who: "public", ok: 200, okOut: 200},
-		"POST /login/passkey":                  {who: "public", ok: 400, okOut: 400},
-		"GET /zona":                            {who: "signed", ok: 200},
-		"GET /security":                        {who: "signed", ok: 200},
-		"GET /security/totp":                   {who: "signed", ok: 200},
-		"POST /security/totp":                  {who: "signed", ok: 200},
-		"POST /security/totp/disable":          {who: "signed", ok: 200},
-		"POST /security/recovery-codes":        {who: "signed", ok: 303},
-		"POST /security/passkeys/new":          {who: "signed", ok: 200},
-		"POST /security/passkeys":              {who: "signed", ok: 400},
-		"POST /security/passkeys/:id/remove":   {who: "signed", ok: 404},
-		"GET /account":                         {who: "area:profile", ok: 200},
-		"POST /account":                        {who: "area:profile", ok: 200},
-		"POST /account/check/:field":           {who: "area:profile", ok: 200},
-		"POST /account/pin":                    {who: "owner", ok: 200},
-		"GET /account/email/:token":            {who: "public", ok: 200, okOut: 200},
-		"POST /account/email/:token":           {who: "public", ok: 200, okOut: 200},
-		"GET /password":                        {who: "signed", ok: 200},
-		"POST /password":                       {who: "signed", ok: 200},
-		"POST /password/strength":              {who: "signed", ok: 200},
-		"GET /password/forgot":                 {who: "public", ok: 200, okOut: 200},
-		"POST /password/forgot":                {who: "public", ok: 200, okOut: 200},
-		"GET /password/reset/:token":           {who: "public", ok: 410, okOut: 410},
-		"POST /password/reset/:token":          {who: "public", ok: 410, okOut: 410},
-		"POST /password/reset/:token/strength": {who: "public", ok: 410, okOut: 410},
-		"GET /sessions":                        {who: "signed", ok: 200},
-		"POST /sessions/revoke-others":         {who: "signed", ok: 303},
-		"POST /sessions/:id/revoke":            {who: "owner-device", ok: 303, idor: true},
-		"GET /activity":                        {who: "area:activity", ok: 200},
-		"GET /activity.csv":                    {who: "area:activity", ok: 200},
-		"GET /emails":                          {who: "area:emails", ok: 200},
-		"GET /emails/:id":                      {who: "area:emails", ok: 200, idor: true},
-		"GET /emails/:id/body":                 {who: "area:emails", ok: 200, idor: true},
-		"GET /emails/:id/attachments/:n":       {who: "area:emails", ok: 200, idor: true},
-		"POST /emails/:id/resend":              {who: "area:emails", ok: 200, idor: true},
-		"GET /unsubscribe/:token":              {who: "public", ok: 404, okOut: 404},
-		"POST /unsubscribe/:token":             {who: "public", ok: 404, okOut: 404},
-		"GET /contacts":                        {who: "area:contacts", ok: 200},
-		"GET /contacts/new":                    {who: "area:contacts", ok: 200},
-		"POST /contacts/new":                   {who: "area:contacts", ok: 303, body: contact},
-		"POST /contacts/check/:field":          {who: "area:contacts", ok: 200, body: contact},
-		"GET /contacts/:id":                    {who: "area:contacts", ok: 200, idor: true},
-		"POST /contacts/:id":                   {who: "area:contacts", ok: 303, idor: true},
-		"GET /contacts/:id/row":                {who: "area:contacts", ok: 303, idor: true},
-		"GET /contacts/:id/delete":             {who: "area:contacts", ok: 200, idor: true},
-		"POST /contacts/:id/delete":            {who: "area:contacts", ok: 303, idor: true},
-		"POST /contacts/:id/permissions/:perm": {who: "area:contacts", ok: 303, idor: true, body: url.Values{"on": {"1"}}},
-		"POST /contacts/:id/invitation/resend": {who: "area:contacts", ok: 303, idor: true},
-		"POST /contacts/:id/invitation/cancel": {who: "area:contacts", ok: 303, idor: true},
-		"GET /invite/:token":                   {who: "public", ok: 410, okOut: 410},
-		"POST /invite/:token":                  {who: "public", ok: 410, okOut: 410},
-		"POST /invite/:token/strength":         {who: "public", ok: 410, okOut: 410},
-		"GET /admin/setup/:token":              {who: "public", ok: 404, okOut: 404},
-		"POST /admin/setup/:token":             {who: "public", ok: 404, okOut: 404},
-		"GET /admin/login":                     {who: "public", ok: 200, okOut: 200, okStaff: 303},
-		"POST /admin/login":                    {who: "public", ok: 200, okOut: 200},
-		"POST /admin/logout":                   {who: "public", ok: 303, okOut: 303},
-		"GET /admin":                           {who: "staff", ok: 200},
-		"GET /admin/clients/:id":               {who: "staff", ok: 200},
-		"POST /admin/clients/:id/pin":          {who: "staff", ok: 200},
-		"GET /admin/clients/:id/2fa":           {who: "staff", ok: 200},
-		"POST /admin/clients/:id/2fa/remove":   {who: "staff", ok: 200},
-		"GET /admin/security":                  {who: "staff", ok: 200},
-		"POST /admin/security":                 {who: "staff", ok: 200},
-		"GET /assets/*":                        {who: "public", ok: 404, okOut: 404},
-		"HEAD /assets/*":                       {who: "public", ok: 404, okOut: 404},
-		"GET /metrics":                         {who: "public", ok: 200, okOut: 200},
-		"HEAD /metrics":                        {who: "public", ok: 200, okOut: 200},
-		"GET /healthz":                         {who: "public", ok: 200, okOut: 200},
-		"GET /api/v1/openapi.json":             {who: "public", ok: 200, okOut: 200},
-		"GET /api/v1/clients":                  {who: "api"},
-		"POST /api/v1/clients":                 {who: "api"},
-		"GET /api/v1/clients/:id":              {who: "api"},
-		"POST /api/v1/clients/:id/messages":    {who: "api"},
+		"GET /":                                          {who: "public", ok: 303, okOut: 303},
+		"GET /login":                                     {who: "public", ok: 303, okOut: 200},
+		"POST /login":                                    {who: "public", ok: 200, okOut: 200},
+		"POST /logout":                                   {who: "public", ok: 303, okOut: 303},
+		"POST /language":                                 {who: "public", ok: 303, okOut: 303, body: url.Values{"lang": {"en"}}},
+		"GET /zona":                                      {who: "signed", ok: 200},
+		"GET /account":                                   {who: "area:profile", ok: 200},
+		"POST /account":                                  {who: "area:profile", ok: 200},
+		"POST /account/check/:field":                     {who: "area:profile", ok: 200},
+		"POST /account/pin":                              {who: "owner", ok: 200},
+		"GET /account/email/:token":                      {who: "public", ok: 200, okOut: 200},
+		"POST /account/email/:token":                     {who: "public", ok: 200, okOut: 200},
+		"GET /password":                                  {who: "signed", ok: 200},
+		"POST /password":                                 {who: "signed", ok: 200},
+		"POST /password/strength":                        {who: "signed", ok: 200},
+		"GET /password/forgot":                           {who: "public", ok: 200, okOut: 200},
+		"POST /password/forgot":                          {who: "public", ok: 200, okOut: 200},
+		"GET /password/reset/:token":                     {who: "public", ok: 410, okOut: 410},
+		"POST /password/reset/:token":                    {who: "public", ok: 410, okOut: 410},
+		"POST /password/reset/:token/strength":           {who: "public", ok: 410, okOut: 410},
+		"GET /sessions":                                  {who: "signed", ok: 200},
+		"POST /sessions/revoke-others":                   {who: "signed", ok: 303},
+		"POST /sessions/:id/revoke":                      {who: "owner-device", ok: 303, idor: true},
+		"GET /activity":                                  {who: "area:activity", ok: 200},
+		"GET /activity.csv":                              {who: "area:activity", ok: 200},
+		"GET /emails":                                    {who: "area:emails", ok: 200},
+		"GET /emails/:id":                                {who: "area:emails", ok: 200, idor: true},
+		"GET /emails/:id/body":                           {who: "area:emails", ok: 200, idor: true},
+		"GET /contacts":                                  {who: "area:contacts", ok: 200},
+		"GET /contacts/new":                              {who: "area:contacts", ok: 200},
+		"POST /contacts/new":                             {who: "area:contacts", ok: 303, body: contact},
+		"POST /contacts/check/:field":                    {who: "area:contacts", ok: 200, body: contact},
+		"GET /contacts/:id":                              {who: "area:contacts", ok: 200, idor: true},
+		"POST /contacts/:id":                             {who: "area:contacts", ok: 303, idor: true},
+		"GET /contacts/:id/row":                          {who: "area:contacts", ok: 303, idor: true},
+		"GET /contacts/:id/delete":                       {who: "area:contacts", ok: 200, idor: true},
+		"POST /contacts/:id/delete":                      {who: "area:contacts", ok: 303, idor: true},
+		"POST /contacts/:id/permissions/:perm":           {who: "area:contacts", ok: 303, idor: true, body: url.Values{"on": {"1"}}},
+		"POST /contacts/:id/invitation/resend":           {who: "area:contacts", ok: 303, idor: true},
+		"POST /contacts/:id/invitation/cancel":           {who: "area:contacts", ok: 303, idor: true},
+		"GET /invite/:token":                             {who: "public", ok: 410, okOut: 410},
+		"POST /invite/:token":                            {who: "public", ok: 410, okOut: 410},
+		"POST /invite/:token/strength":                   {who: "public", ok: 410, okOut: 410},
+		"GET /admin/setup/:token":                        {who: "public", ok: 404, okOut: 404},
+		"POST /admin/setup/:token":                       {who: "public", ok: 404, okOut: 404},
+		"GET /admin/login":                               {who: "public", ok: 200, okOut: 200, okStaff: 303},
+		"POST /admin/login":                              {who: "public", ok: 200, okOut: 200},
+		"POST /admin/logout":                             {who: "public", ok: 303, okOut: 303},
+		"GET /admin":                                     {who: "staff", ok: 200},
+		"GET /admin/clients/:id":                         {who: "staff", ok: 200},
+		"POST /admin/clients/:id/pin":                    {who: "staff", ok: 200},
+		"GET /admin/clients":                             {who: "staff", ok: 200},
+		"GET /admin/clients/new":                         {who: "staff", ok: 200},
+		"POST /admin/clients/new":                        {who: "staff", ok: 200},
+		"GET /admin/clients/:id/edit":                    {who: "staff", ok: 200},
+		"POST /admin/clients/:id/edit":                   {who: "staff", ok: 200},
+		"POST /admin/clients/:id/suspend":                {who: "staff", ok: 303},
+		"POST /admin/clients/:id/reactivate":             {who: "staff", ok: 303},
+		"POST /admin/clients/:id/invite":                 {who: "staff", ok: 303},
+		"GET /admin/clients/:id/messages/new":            {who: "staff", ok: 200},
+		"POST /admin/clients/:id/messages/new":           {who: "staff", ok: 200},
+		"GET /admin/clients/:id/messages/preview/:token": {who: "staff", ok: 404},
+		"GET /admin/clients/:id/emails":                  {who: "staff", ok: 200},
+		"GET /admin/clients/:id/emails/:msg/body":        {who: "staff", ok: 200},
+		"GET /admin/outbox":                              {who: "staff", ok: 200},
+		"POST /admin/outbox/retry-failed":                {who: "staff", ok: 303},
+		"POST /admin/outbox/:copy/retry":                 {who: "staff", ok: 303},
+		"GET /admin/staff":                               {who: "admin", ok: 200},
+		"GET /admin/tokens":                              {who: "admin", ok: 200},
+		"POST /admin/tokens/new":                         {who: "admin", ok: 200},
+		"POST /admin/tokens/:id/revoke":                  {who: "admin", ok: 404},
+		"GET /admin/staff/new":                           {who: "admin", ok: 200},
+		"POST /admin/staff/new":                          {who: "admin", ok: 303, body: url.Values{"name": {"Nueva Persona"}, "email": {"nueva.staff@example.mx"}, "role": {"support"}}},
+		"POST /admin/staff/:id/disable":                  {who: "admin", ok: 303},
+		"POST /admin/staff/:id/enable":                   {who: "admin", ok: 303},
+		"POST /admin/staff/:id/invite":                   {who: "admin", ok: 200},
+		"GET /admin/invite/:token":                       {who: "public", ok: 410, okOut: 410},
+		"POST /admin/invite/:token":                      {who: "public", ok: 410, okOut: 410},
+		"POST /admin/invite/:token/strength":             {who: "public", ok: 410, okOut: 410},
+		"GET /admin/password":                            {who: "staff", ok: 200},
+		"POST /admin/password":                           {who: "staff", ok: 200},
+		"POST /admin/password/strength":                  {who: "staff", ok: 200},
+		"GET /admin/sessions":                            {who: "staff", ok: 200},
+		"POST /admin/sessions/revoke-others":             {who: "staff", ok: 303},
+		"POST /admin/sessions/:id/revoke":                {who: "staff", ok: 404},
+		"GET /assets/*":                                  {who: "public", ok: 404, okOut: 404},
+		"HEAD /assets/*":                                 {who: "public", ok: 404, okOut: 404},
+		"GET /metrics":                                   {who: "public", ok: 200, okOut: 200},
+		"HEAD /metrics":                                  {who: "public", ok: 200, okOut: 200},
+		"GET /healthz":                                   {who: "public", ok: 200, okOut: 200},
+		"GET /api/v1/openapi.json":                       {who: "public", ok: 200, okOut: 200},
+		"GET /api/v1/clients":                            {who: "api"},
+		"POST /api/v1/clients":                           {who: "api"},
+		"GET /api/v1/clients/:id":                        {who: "api"},
+		"POST /api/v1/clients/:id/messages":              {who: "api"},
+		"PATCH /api/v1/clients/:id":                      {who: "api"},
+		"GET /api/v1/clients/:id/contacts":               {who: "api"},
+		"POST /api/v1/clients/:id/suspend":               {who: "api"},
+		"POST /api/v1/clients/:id/reactivate":            {who: "api"},
+		"GET /login/2fa":                                 {who: "pending"},
+		"POST /login/2fa":                                {who: "pending"},
+		"POST /login/passkey/begin":                      {who: "public", ok: 200, okOut: 200},
+		"POST /login/passkey":                            {who: "public", ok: 400, okOut: 400},
+		"GET /security":                                  {who: "signed", ok: 200},
+		"GET /security/totp":                             {who: "signed", ok: 200},
+		"POST /security/totp":                            {who: "signed", ok: 200},
+		"POST /security/totp/disable":                    {who: "signed", ok: 200},
+		"POST /security/recovery-codes":                  {who: "signed", ok: 303},
+		"POST /security/passkeys/new":                    {who: "signed", ok: 200},
+		"POST /security/passkeys":                        {who: "signed", ok: 400},
+		"POST /security/passkeys/:id/remove":             {who: "signed", ok: 404},
+		"GET /emails/:id/attachments/:n":                 {who: "area:emails", ok: 200, idor: true},
+		"POST /emails/:id/resend":                        {who: "area:emails", ok: 200, idor: true},
+		"GET /unsubscribe/:token":                        {who: "public", ok: 404, okOut: 404},
+		"POST /unsubscribe/:token":                       {who: "public", ok: 404, okOut: 404},
+		"GET /admin/clients/:id/2fa":                     {who: "staff", ok: 200},
+		"POST /admin/clients/:id/2fa/remove":             {who: "staff", ok: 200},
+		"GET /admin/security":                            {who: "staff", ok: 200},
+		"POST /admin/security":                           {who: "staff", ok: 200},
 	}
 }
 
@@ -125,13 +164,17 @@ func authzRules() map[string]authzRule {
 type authzPerson struct {
 	name string
 	// kind: "owner", "contact" (of the first account, holding area), "other" (a contact
-	// of another account holding every area), "staff", "out".
+	// of another account holding every area), "staff" (an admin), "support" (a staff
+	// member with the support role), "disabled" (a staff session of a member disabled
+	// since: it is over), "out".
 	kind, area string
 }
 
 var authzPeople = []authzPerson{
 	{name: "signed out", kind: "out"},
-	{name: "staff session", kind: "staff"},
+	{name: "admin staff session", kind: "staff"},
+	{name: "support staff session", kind: "support"},
+	{name: "disabled staff session", kind: "disabled"},
 	{name: "contact without areas", kind: "contact"},
 	{name: "contact with profile", kind: "contact", area: store.AreaProfile},
 	{name: "contact with contacts", kind: "contact", area: store.AreaContacts},
@@ -140,6 +183,9 @@ var authzPeople = []authzPerson{
 	{name: "contact of another account", kind: "other"},
 	{name: "owner", kind: "owner"},
 }
+
+// isStaff reports whether p has a live staff session (a disabled member's has ended).
+func (p authzPerson) isStaff() bool { return p.kind == "staff" || p.kind == "support" }
 
 // want is the status rule r gives person p.
 func (r authzRule) want(p authzPerson) int {
@@ -150,13 +196,16 @@ func (r authzRule) want(p authzPerson) int {
 	if r.who == "pending" {
 		return http.StatusSeeOther
 	}
-	if r.who == "staff" {
-		if p.kind == "staff" {
+	if r.who == "staff" || r.who == "admin" {
+		switch {
+		case p.kind == "staff", p.kind == "support" && r.who == "staff":
 			return r.ok
+		case p.kind == "support":
+			return http.StatusForbidden
 		}
 		return http.StatusSeeOther // to the console's sign-in page
 	}
-	if r.who == "public" && p.kind == "staff" && r.okStaff != 0 {
+	if r.who == "public" && p.isStaff() && r.okStaff != 0 {
 		return r.okStaff
 	}
 	if r.who == "public" {
@@ -238,11 +287,18 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 					metaEmail := "meta-" + strings.ToLower(store.NewID()) + "@example.mx"
 					target, _ := mustContact(t, e.st, e.client.ID, contactSpec{first: "Meta", email: metaEmail, access: true})
 					owner := plantSession(t, e, "client", e.client.ID, e.client.ID, "")
-					path := authzPath(t, e, rt.Path, target, msg.ID, owner)
+					member := mustStaffRole(t, e, "Objetivo", "objetivo-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport)
+					path := authzPath(t, e, rt.Path, target, msg.ID, owner, member.ID)
+					if strings.HasSuffix(rt.Path, "/suspend") {
+						// A suspension ends the account's sessions: each caller suspends an
+						// account of its own, so that the next callers keep theirs.
+						spare := storetest.MustCreateClient(t, e.st, "susp-"+strings.ToLower(store.NewID())+"@example.mx", "Sus", "Pendida", testPassword)
+						path = strings.Replace(path, e.client.ID, spare.ID, 1)
+					}
 					switch {
-					case p.kind == "staff":
+					case p.isStaff():
 						a.get("/admin")
-					case p.kind == "out":
+					case p.kind == "out" || p.kind == "disabled":
 						a.get("/login")
 					default:
 						a.get("/password")
@@ -264,7 +320,7 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 							rt.Method, path, p.name, res.StatusCode, want, res.Header.Get("Location"), res.body)
 					}
 					switch {
-					case rule.who == "staff" && p.kind != "staff":
+					case (rule.who == "staff" || rule.who == "admin") && !p.isStaff():
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/login") {
 							t.Fatalf("%s sent to %q, want the console's sign-in page", p.name, loc)
 						}
@@ -272,7 +328,7 @@ func TestAuthorisationFromRouteTable(t *testing.T) {
 						if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 							t.Fatalf("%s: Content-Type %q, want JSON", p.name, ct)
 						}
-					case rule.who == "pending" || (p.kind == "out" || p.kind == "staff") && rule.who != "public" && rule.who != "staff":
+					case rule.who == "pending" || (p.kind == "out" || p.kind == "disabled" || p.isStaff()) && rule.who != "public" && rule.who != "staff" && rule.who != "admin":
 						if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
 							t.Fatalf("signed out sent to %q, want the sign-in page", loc)
 						}
@@ -306,6 +362,15 @@ func authzAgent(t *testing.T, e *env, other *store.Client, p authzPerson) *agent
 		return plantSession(t, e, "contact", other.ID+"/"+ct.ID, other.ID, ct.ID)
 	case "staff":
 		return plantStaffSession(t, e, mustStaff(t, e, "Luis Pérez", "ops-"+strings.ToLower(store.NewID())+"@example.mx"))
+	case "support":
+		return plantStaffSession(t, e, mustStaffRole(t, e, "Sofía Ruiz", "sop-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport))
+	case "disabled":
+		st := mustStaffRole(t, e, "Ex Empleado", "ex-"+strings.ToLower(store.NewID())+"@example.mx", store.RoleSupport)
+		a := plantStaffSession(t, e, st)
+		if _, err := e.st.SetStaffDisabled(st.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		return a
 	}
 	return e.agent()
 }
@@ -318,22 +383,33 @@ func mustList(t *testing.T, st *store.Store, clientID string) []store.Contact {
 	return list
 }
 
-// authzPath fills a route's parameters with the first account's records.
-func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID string, owner *agent) string {
+// authzPath fills a route's parameters with the first account's records (and, for the
+// staff routes, the staff member staffID).
+func authzPath(t *testing.T, e *env, path string, target *store.Contact, msgID string, owner *agent, staffID string) string {
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
 		switch p {
 		case ":id":
-			switch parts[1] {
-			case "admin", "api":
+			switch {
+			case parts[1] == "admin" && parts[2] == "staff":
+				parts[i] = staffID
+			case parts[1] == "admin" || parts[1] == "api":
 				parts[i] = e.client.ID
-			case "contacts":
+			case parts[1] == "contacts":
 				parts[i] = target.ID
-			case "emails":
+			case parts[1] == "emails":
 				parts[i] = msgID
-			case "sessions":
+			case parts[1] == "sessions":
 				parts[i] = deviceOf(t, owner)
 			}
+		case ":msg":
+			parts[i] = msgID
+		case ":copy":
+			m, err := e.st.MessageByID(e.client.ID, msgID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts[i] = m.Copies[0].ID
 		case ":perm":
 			parts[i] = store.CategoryGeneral
 		case ":n":

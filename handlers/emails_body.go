@@ -7,6 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/microcosm-cc/bluemonday"
+
+	"zona/store"
 )
 
 // emailPolicy is how archived email HTML is sanitised: bluemonday's policy for user
@@ -70,8 +72,15 @@ func (s *Server) showEmailBody(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return serveEmailBody(c, body, c.Query("images") == "1")
+}
+
+// serveEmailBody answers with the sanitised HTML of body as a document for a sandboxed
+// iframe (remote images only when images is true): the client zone's viewer and the
+// console's archive show mail through it.
+func serveEmailBody(c *fiber.Ctx, body *store.MessageBody, images bool) error {
 	csp := emailCSP
-	if c.Query("images") == "1" {
+	if images {
 		csp += " https:"
 		// Remote images carry no CORP header; credentialless loads them without cookies
 		// and still satisfies the page's cross-origin isolation.

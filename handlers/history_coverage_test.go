@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"zona/mail"
 	"zona/secure"
 	"zona/store"
 )
@@ -312,6 +313,193 @@ func historyRules() map[string]historyRule {
 				b.get("/admin/clients/" + e.client.ID + "/2fa")
 				return func() *response {
 					return b.post("/admin/clients/"+e.client.ID+"/2fa/remove", url.Values{"pin": {"402917"}})
+				}
+			}},
+		"POST /admin/clients/new": {why: "creates another client, whose own history records it (TestConsoleCreatesClientWithWelcome checks those entries)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/new")
+				return func() *response {
+					return b.post("/admin/clients/new", url.Values{"first_name": {"Rosa"}, "last_name": {"Anaya"}, "email": {"rosa@example.mx"},
+						"country": {"MX"}, "lang": {"es"}})
+				}
+			}},
+		"POST /admin/clients/:id/edit": {kind: store.KindAccountUpdated, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				form := accountFormAt(t, b, "/admin/clients/"+e.client.ID+"/edit")
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/edit", form) }
+			}},
+		"POST /admin/clients/:id/suspend": {kind: store.KindAccountSuspended, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/suspend", nil) }
+			}},
+		"POST /admin/clients/:id/reactivate": {kind: store.KindAccountReactivated, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				if _, _, err := e.st.SetClientSuspended(e.client.ID, true, store.Event{Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/reactivate", nil) }
+			}},
+		"POST /admin/clients/:id/invite": {kind: store.KindWelcomeSent, actorKind: store.ActorStaff, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID)
+				return func() *response { return b.post("/admin/clients/"+e.client.ID+"/invite", nil) }
+			}},
+		"POST /admin/clients/:id/messages/new": {actorKind: store.ActorStaff, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/clients/" + e.client.ID + "/messages/new")
+				return func() *response {
+					return b.post("/admin/clients/"+e.client.ID+"/messages/new", url.Values{"category": {"notes"}, "subject": {"Nota de pago"},
+						"format": {"markdown"}, "body": {"Su **nota** de pago"}, "step": {"send"}})
+				}
+			}},
+		"POST /admin/outbox/:copy/retry": {why: "makes a queued or failed copy due now; the copy changes, not the account (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				m, err := mail.NewMailer(e.st, mail.Config{}, nil, nil).Send(mail.Outgoing{ClientID: e.client.ID,
+					Category: store.CategoryGeneral, Subject: "Aviso", HTML: "<p>Hola</p>"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/outbox")
+				return func() *response { return b.post("/admin/outbox/"+m.Copies[0].ID+"/retry", nil) }
+			}},
+		"POST /admin/outbox/retry-failed": {why: "puts failed copies back in the outbox; the copies change, not the account (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/outbox?state=failed")
+				return func() *response { return b.post("/admin/outbox/retry-failed", nil) }
+			}},
+		"POST /admin/tokens/new": {why: "makes a JSON API token, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/tokens")
+				return func() *response { return b.post("/admin/tokens/new", url.Values{"name": {"facturacion"}}) }
+			}},
+		"POST /admin/tokens/:id/revoke": {why: "revokes a JSON API token, which belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				mustAPIToken(t, e, "facturacion")
+				b.get("/admin/tokens")
+				return func() *response { return b.post("/admin/tokens/facturacion/revoke", nil) }
+			}},
+		"POST /admin/staff/new": {why: "invites a staff member, who belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/staff/new")
+				return func() *response {
+					return b.post("/admin/staff/new", url.Values{"name": {"Sofía Ruiz"}, "email": {"sofia@example.mx"}, "role": {"support"}})
+				}
+			}},
+		"POST /admin/staff/:id/disable": {why: "disables a staff member, who belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				other := mustStaffRole(t, e, "Sofía Ruiz", "sofia@example.mx", store.RoleSupport)
+				b.get("/admin/staff")
+				return func() *response { return b.post("/admin/staff/"+other.ID+"/disable", nil) }
+			}},
+		"POST /admin/staff/:id/enable": {why: "enables a staff member, who belongs to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				other := mustStaffRole(t, e, "Sofía Ruiz", "sofia@example.mx", store.RoleSupport)
+				if _, err := e.st.SetStaffDisabled(other.ID, true); err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/staff")
+				return func() *response { return b.post("/admin/staff/"+other.ID+"/enable", nil) }
+			}},
+		"POST /admin/staff/:id/invite": {why: "sends a staff member a new invitation; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				other := &store.Staff{Name: "Sofía Ruiz", Email: "sofia@example.mx", Role: store.RoleSupport}
+				if err := e.st.InviteStaff(other, secure.TokenHash(secure.Token())); err != nil {
+					t.Fatal(err)
+				}
+				b.get("/admin/staff")
+				return func() *response { return b.post("/admin/staff/"+other.ID+"/invite", nil) }
+			}},
+		"POST /admin/invite/:token": {why: "an invited staff member sets their password; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				tok := secure.Token()
+				if err := e.st.InviteStaff(&store.Staff{Name: "Sofía Ruiz", Email: "sofia@example.mx", Role: store.RoleSupport}, secure.TokenHash(tok)); err != nil {
+					t.Fatal(err)
+				}
+				b := e.agent()
+				b.get("/admin/invite/" + tok)
+				return func() *response {
+					return b.post("/admin/invite/"+tok, url.Values{"new": {newPassword}, "confirm": {newPassword}})
+				}
+			}},
+		"POST /admin/invite/:token/strength": {why: "rates a password for the staff invitation form; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				tok := secure.Token()
+				if err := e.st.InviteStaff(&store.Staff{Name: "Sofía Ruiz", Email: "sofia@example.mx", Role: store.RoleSupport}, secure.TokenHash(tok)); err != nil {
+					t.Fatal(err)
+				}
+				b := e.agent()
+				b.get("/admin/invite/" + tok)
+				return func() *response { return b.post("/admin/invite/"+tok+"/strength", url.Values{"new": {newPassword}}) }
+			}},
+		"POST /admin/password": {why: "changes a staff member's own password; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/password")
+				return func() *response {
+					return b.post("/admin/password", url.Values{"current": {staffPassword}, "new": {newPassword}, "confirm": {newPassword}})
+				}
+			}},
+		"POST /admin/password/strength": {why: "rates a staff member's new password; stores nothing",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/password")
+				return func() *response { return b.post("/admin/password/strength", url.Values{"new": {newPassword}}) }
+			}},
+		"POST /admin/sessions/revoke-others": {why: "ends a staff member's other console sessions; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, st := mustStaffAgent(t, e)
+				e.agent().staffSignIn(st.Email, staffPassword)
+				b.get("/admin/sessions")
+				return func() *response { return b.post("/admin/sessions/revoke-others", nil) }
+			}},
+		"POST /admin/sessions/:id/revoke": {why: "ends one of a staff member's console sessions; staff belong to no client (logged)",
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, st := mustStaffAgent(t, e)
+				other := e.agent()
+				other.staffSignIn(st.Email, staffPassword)
+				b.get("/admin/sessions")
+				return func() *response {
+					return b.post("/admin/sessions/"+hashOf(other.cookies["zona_session"])+"/revoke", nil)
+				}
+			}},
+		"PATCH /api/v1/clients/:id": {kind: store.KindAccountUpdated, actorKind: store.ActorSystem,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				return func() *response {
+					return apiCall(e, token, http.MethodPatch, "/api/v1/clients/"+e.client.ID, `{"address":{"city":"Mérida"}}`)
+				}
+			}},
+		"POST /api/v1/clients/:id/suspend": {kind: store.KindAccountSuspended, actorKind: store.ActorSystem,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				return func() *response {
+					return apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/suspend", "")
+				}
+			}},
+		"POST /api/v1/clients/:id/reactivate": {kind: store.KindAccountReactivated, actorKind: store.ActorSystem,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				token := mustAPIToken(t, e, "billing")
+				if _, _, err := e.st.SetClientSuspended(e.client.ID, true, store.Event{Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+					t.Fatal(err)
+				}
+				return func() *response {
+					return apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/reactivate", "")
 				}
 			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,

@@ -99,7 +99,7 @@ func (s *Server) checkSecondStep(c *fiber.Ctx) error {
 		return err
 	}
 	if who.staff != nil {
-		if err := s.startStaffSession(c, who.staff); err != nil {
+		if err := s.startStaffSession(c, who.staff, ""); err != nil {
 			return err
 		}
 		return c.Redirect(staffNext(ws.data.Next), fiber.StatusSeeOther)

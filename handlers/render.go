@@ -58,7 +58,7 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 	if p := currentPrincipal(c); p != nil {
 		v.User = &views.User{Name: p.Name(), Email: p.Email(), Areas: menuFor(p), Contact: !p.isOwner()}
 	} else if st := currentStaff(c); st != nil {
-		v.User = &views.User{Name: st.Name, Email: st.Email, Areas: staffMenu(), Home: "/admin", Logout: "/admin/logout"}
+		v.User = &views.User{Name: st.Name, Email: st.Email, Areas: staffMenu(st), Home: "/admin", Logout: "/admin/logout", Console: true}
 	}
 	c.Locals("view", v)
 	return v

@@ -8,7 +8,7 @@ import (
 )
 
 // access is who may call a route: one of public, signedIn, ownerOnly, area(name),
-// staffOnly, or apiToken.
+// staffOnly, adminOnly, or apiToken.
 type access struct {
 	level int
 	area  string
@@ -20,6 +20,7 @@ const (
 	levelOwner
 	levelArea
 	levelStaff
+	levelAdmin
 	levelAPI
 	levelSecondStep
 	levelStaffSecurity
@@ -42,6 +43,9 @@ var (
 	// staffSecurity: a staff member signed in, or one past the password who must set up a
 	// second factor before the console opens.
 	staffSecurity = access{level: levelStaffSecurity}
+	// adminOnly: a staff member with the admin role (staff and API tokens). Support staff
+	// get the 403 page.
+	adminOnly = access{level: levelAdmin}
 )
 
 // area: the owner, or a contact holding that area permission (store.Areas).
@@ -58,6 +62,20 @@ func (a access) allows(p *principal) bool {
 		return p != nil && p.isOwner()
 	case levelArea:
 		return p != nil && p.may(a.area)
+	}
+	return false
+}
+
+// allowsStaff reports whether staff member st may call a console route of this access.
+// A disabled member's sessions are already gone (loadStaff); the check here stands anyway.
+func (a access) allowsStaff(st *store.Staff) bool {
+	switch {
+	case st == nil || st.Disabled:
+		return false
+	case a.level == levelStaff:
+		return true
+	case a.level == levelAdmin:
+		return st.IsAdmin()
 	}
 	return false
 }
@@ -82,9 +100,13 @@ func authorize(a access) fiber.Handler {
 			}
 			return c.Next()
 		}
-		if a.level == levelStaff {
-			if currentStaff(c) == nil {
+		if a.level == levelStaff || a.level == levelAdmin {
+			st := currentStaff(c)
+			if st == nil {
 				return requireStaff(c)
+			}
+			if !a.allowsStaff(st) {
+				return userError(fiber.StatusForbidden, "error.forbidden")
 			}
 			return c.Next()
 		}
@@ -176,16 +198,54 @@ func (s *Server) table() []route {
 		{fiber.MethodPost, "/admin/login", public, s.staffSignIn},
 		{fiber.MethodPost, "/admin/logout", public, s.staffSignOut},
 		{fiber.MethodGet, "/admin", staffOnly, s.showClients},
+		{fiber.MethodGet, "/admin/clients", staffOnly, s.showClients},
+		{fiber.MethodGet, "/admin/clients/new", staffOnly, s.showNewClient},
+		{fiber.MethodPost, "/admin/clients/new", staffOnly, s.createClient},
 		{fiber.MethodGet, "/admin/clients/:id", staffOnly, s.showClient},
+		{fiber.MethodGet, "/admin/clients/:id/edit", staffOnly, s.showClientEdit},
+		{fiber.MethodPost, "/admin/clients/:id/edit", staffOnly, s.saveClientEdit},
+		{fiber.MethodPost, "/admin/clients/:id/suspend", staffOnly, s.suspendClient},
+		{fiber.MethodPost, "/admin/clients/:id/reactivate", staffOnly, s.reactivateClient},
+		{fiber.MethodPost, "/admin/clients/:id/invite", staffOnly, s.inviteClient},
+		{fiber.MethodGet, "/admin/clients/:id/messages/new", staffOnly, s.showCompose},
+		{fiber.MethodPost, "/admin/clients/:id/messages/new", staffOnly, s.sendCompose},
+		{fiber.MethodGet, "/admin/clients/:id/messages/preview/:token", staffOnly, s.showPreview},
+		{fiber.MethodGet, "/admin/clients/:id/emails", staffOnly, s.showClientEmails},
+		{fiber.MethodGet, "/admin/clients/:id/emails/:msg/body", staffOnly, s.showClientEmailBody},
+		{fiber.MethodGet, "/admin/outbox", staffOnly, s.showOutbox},
+		{fiber.MethodPost, "/admin/outbox/retry-failed", staffOnly, s.retryFailed},
+		{fiber.MethodPost, "/admin/outbox/:copy/retry", staffOnly, s.retryCopy},
 		{fiber.MethodPost, "/admin/clients/:id/pin", staffOnly, s.checkClientPIN},
 		{fiber.MethodGet, "/admin/clients/:id/2fa", staffOnly, s.showClientFactors},
 		{fiber.MethodPost, "/admin/clients/:id/2fa/remove", staffOnly, s.removeClientFactor},
 		{fiber.MethodGet, "/admin/security", staffSecurity, s.showStaffSecurity},
 		{fiber.MethodPost, "/admin/security", staffSecurity, s.enrollStaffTOTP},
+		{fiber.MethodGet, "/admin/staff", adminOnly, s.showStaff},
+		{fiber.MethodGet, "/admin/staff/new", adminOnly, s.showNewStaff},
+		{fiber.MethodPost, "/admin/staff/new", adminOnly, s.inviteStaff},
+		{fiber.MethodPost, "/admin/staff/:id/disable", adminOnly, s.disableStaff},
+		{fiber.MethodPost, "/admin/staff/:id/enable", adminOnly, s.enableStaff},
+		{fiber.MethodPost, "/admin/staff/:id/invite", adminOnly, s.reinviteStaff},
+		{fiber.MethodGet, "/admin/tokens", adminOnly, s.showTokens},
+		{fiber.MethodPost, "/admin/tokens/new", adminOnly, s.createToken},
+		{fiber.MethodPost, "/admin/tokens/:id/revoke", adminOnly, s.revokeToken},
+		{fiber.MethodGet, "/admin/invite/:token", public, s.showStaffInvite},
+		{fiber.MethodPost, "/admin/invite/:token", public, s.acceptStaffInvite},
+		{fiber.MethodPost, "/admin/invite/:token/strength", public, s.checkStaffInviteStrength},
+		{fiber.MethodGet, "/admin/password", staffOnly, s.showStaffPassword},
+		{fiber.MethodPost, "/admin/password", staffOnly, s.saveStaffPassword},
+		{fiber.MethodPost, "/admin/password/strength", staffOnly, s.checkStaffStrength},
+		{fiber.MethodGet, "/admin/sessions", staffOnly, s.showStaffSessions},
+		{fiber.MethodPost, "/admin/sessions/revoke-others", staffOnly, s.revokeOtherStaffSessions},
+		{fiber.MethodPost, "/admin/sessions/:id/revoke", staffOnly, s.revokeStaffSession},
 		{fiber.MethodGet, "/api/v1/openapi.json", public, s.showOpenAPI},
 		{fiber.MethodGet, "/api/v1/clients", apiToken, s.apiListClients},
 		{fiber.MethodPost, "/api/v1/clients", apiToken, s.apiCreateClient},
 		{fiber.MethodGet, "/api/v1/clients/:id", apiToken, s.apiShowClient},
+		{fiber.MethodPatch, "/api/v1/clients/:id", apiToken, s.apiUpdateClient},
+		{fiber.MethodGet, "/api/v1/clients/:id/contacts", apiToken, s.apiListContacts},
+		{fiber.MethodPost, "/api/v1/clients/:id/suspend", apiToken, s.apiSuspendClient},
+		{fiber.MethodPost, "/api/v1/clients/:id/reactivate", apiToken, s.apiReactivateClient},
 		{fiber.MethodPost, "/api/v1/clients/:id/messages", apiToken, s.apiSendMessage},
 		{fiber.MethodGet, "/healthz", public, s.health},
 	}

@@ -229,7 +229,7 @@ func currentSession(c *fiber.Ctx) *webSession {
 
 // loadSession finds the request's session and, when someone is signed in, the principal.
 // A session past its idle or absolute timeout, ended from another device, or whose person
-// no longer exists, is dropped here: the request goes on signed out. The last-seen time is
+// no longer exists (or whose account is suspended), is dropped here: the request goes on signed out. The last-seen time is
 // written after the handler ran, at most once a minute, unless the handler replaced or
 // dropped the session.
 func (s *Server) loadSession(c *fiber.Ctx) error {
@@ -310,6 +310,9 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cl.Suspended() {
+			return nil, store.ErrNotFound
+		}
 		return &principal{Kind: kind, ID: id, Client: cl}, nil
 	case principalContact:
 		clientID, contactID, _ := strings.Cut(id, "/")
@@ -323,6 +326,9 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 		cl, err := s.store.ClientByID(clientID)
 		if err != nil {
 			return nil, err
+		}
+		if cl.Suspended() {
+			return nil, store.ErrNotFound
 		}
 		return &principal{Kind: kind, ID: contactID, Client: cl, Contact: ct}, nil
 	}

@@ -147,3 +147,34 @@ func (m *Mailer) Send(out Outgoing) (*store.Message, error) {
 	}
 	return msg, nil
 }
+
+// SendStaff sends one of Zona's own security emails (a staff invitation) to staff member
+// st alone, through the same outbox as clients' mail. It is archived under the staff
+// member, never in a client's "Emails Recibidos", and with its link redacted like any
+// security mail.
+func (m *Mailer) SendStaff(st *store.Staff, r Rendered) error {
+	msg := &store.Message{ClientID: st.ID, Category: store.CategoryAccount, Subject: r.Subject, From: m.cfg.From,
+		Copies: []store.Copy{{Kind: KindStaff, PersonID: st.ID, To: st.Email, Name: st.Name}}}
+	var secret *store.MessageBody
+	if r.Secret != nil {
+		secret = &store.MessageBody{HTML: r.Secret.HTML, Text: r.Secret.Text}
+	}
+	content := store.Content{Body: store.MessageBody{HTML: r.HTML, Text: r.Text}, Secret: secret}
+	if err := m.st.QueueStaffMessage(msg, content, m.cfg.Domain()); err != nil {
+		return err
+	}
+	if m.worker != nil {
+		m.worker.Notify()
+	}
+	if !m.cfg.Enabled() {
+		m.log.Info("staff mail queued; no SMTP server configured, it stays queued", "message", msg.ID, "staff", st.ID)
+	}
+	return nil
+}
+
+// Wake makes the worker look at the outbox now (after staff retried a copy).
+func (m *Mailer) Wake() {
+	if m.worker != nil {
+		m.worker.Notify()
+	}
+}

@@ -10,6 +10,8 @@ import (
 const (
 	KindOwner   = "owner"
 	KindContact = "contact"
+	// KindStaff is a staff member: only Zona's own mail to staff (Mailer.SendStaff).
+	KindStaff = "staff"
 )
 
 // Recipient is a person of an account who may receive its email: the owner, or a contact

@@ -32,11 +32,15 @@ const (
 	TplRecoveryUsed Template = "recovery_used"
 	// TplPasskeyRemoved tells a person that one of their passkeys was removed.
 	TplPasskeyRemoved Template = "passkey_removed"
+	// TplStaffInvitation invites a new staff member to set their password for the console.
+	TplStaffInvitation Template = "staff_invitation"
+	// TplWelcome welcomes a client created by staff with a link to set their password.
+	TplWelcome Template = "welcome"
 )
 
 // Templates lists every template, for tests.
 var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice,
-	TplMarketingConfirm, TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved}
+	TplMarketingConfirm, TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved, TplStaffInvitation, TplWelcome}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -84,7 +88,7 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		m.Greeting = t.T("mail.greeting_anonymous")
 	}
 	switch tpl {
-	case TplInvitation, TplPasswordReset, TplEmailChange, TplMarketingConfirm:
+	case TplInvitation, TplPasswordReset, TplEmailChange, TplMarketingConfirm, TplStaffInvitation, TplWelcome:
 		if d.Link == "" {
 			return Rendered{}, fmt.Errorf("mail: template %s needs a link", tpl)
 		}

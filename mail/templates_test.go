@@ -27,7 +27,8 @@ func TestTemplatesInEveryLanguage(t *testing.T) {
 			}
 			// A one-time link goes out in Secret alone; the archivable parts carry the note.
 			note := locales.For(lang).T("mail.link_redacted")
-			if tpl == TplInvitation || tpl == TplPasswordReset || tpl == TplEmailChange || tpl == TplMarketingConfirm {
+			if tpl == TplInvitation || tpl == TplPasswordReset || tpl == TplEmailChange || tpl == TplMarketingConfirm ||
+				tpl == TplStaffInvitation || tpl == TplWelcome {
 				if r.Secret == nil || !strings.Contains(r.Secret.Text, d.Link) || !strings.Contains(r.Secret.HTML, `href="https://zona.test/invite/abc?x=1&amp;y=2"`) {
 					t.Errorf("%s %s: link missing from what is sent", lang, tpl)
 				}

@@ -92,6 +92,7 @@ var Kinds = []string{
 	KindContactInvited, KindContactUninvited, KindContactJoined,
 	KindTwoFAEnabled, KindTwoFARemoved, KindTwoFAFailed, KindRecoveryUsed, KindRecoveryRenewed,
 	KindPasskeyAdded, KindPasskeyRemoved,
+	KindAccountSuspended, KindAccountReactivated, KindWelcomeSent,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

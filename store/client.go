@@ -29,7 +29,13 @@ type Client struct {
 	// PINHash is the argon2id hash of the security PIN ("PIN de seguridad"), or empty.
 	PINHash      string    `json:"pin_hash,omitempty"`
 	PINChangedAt time.Time `json:"pin_changed_at,omitzero"`
+	// SuspendedAt, when set, is when staff suspended the account: nobody of it signs in
+	// (owner or contact) until it is reactivated. Its mail is still archived.
+	SuspendedAt time.Time `json:"suspended_at,omitzero"`
 }
+
+// Suspended reports whether staff suspended the account.
+func (c *Client) Suspended() bool { return !c.SuspendedAt.IsZero() }
 
 // Name is the client's full name as shown in the user menu.
 func (c *Client) Name() string {
@@ -50,8 +56,8 @@ func splitRef(ref []byte) (kind, id string) {
 	return kind, id
 }
 
-// CreateClient stores a new client, claiming its sign-in email, and records ev in the new
-// client's history in the same transaction. It fills in ID, Rev and the timestamps.
+// CreateClient stores a new client, claiming its sign-in email and writing its search
+// terms, and records ev in the new client's history in the same transaction. It fills in ID, Rev and the timestamps.
 func (s *Store) CreateClient(c *Client, ev Event) error {
 	now := time.Now().UTC()
 	c.ID, c.Rev, c.CreatedAt, c.UpdatedAt = NewID(), 1, now, now
@@ -61,6 +67,9 @@ func (s *Store) CreateClient(c *Client, ev Event) error {
 			return err
 		}
 		if err := put(txn, clientKey(c.ID), c); err != nil {
+			return err
+		}
+		if err := reindex(txn, c.ID, sourceClient, nil, clientTerms(c)); err != nil {
 			return err
 		}
 		return appendEntry(txn, c.ID, ev)
@@ -119,8 +128,8 @@ func (s *Store) ClientByEmail(email string) (*Client, error) {
 
 // UpdateClient applies change to the stored client whose revision is rev, and records ev in
 // its history, all in one transaction. It returns ErrConflict, changing nothing, when the
-// client was saved by someone else after revision rev was read. The sign-in index follows
-// an email change.
+// client was saved by someone else after revision rev was read. The sign-in and search
+// indexes follow the change.
 func (s *Store) UpdateClient(id string, rev uint64, change func(*Client) error, ev Event) (*Client, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
@@ -134,7 +143,7 @@ func (s *Store) UpdateClient(id string, rev uint64, change func(*Client) error, 
 		if c.Rev != rev {
 			return ErrConflict
 		}
-		oldEmail := c.Email
+		oldEmail, oldTerms := c.Email, clientTerms(&c)
 		if err := change(&c); err != nil {
 			return err
 		}
@@ -149,6 +158,9 @@ func (s *Store) UpdateClient(id string, rev uint64, change func(*Client) error, 
 		c.Rev++
 		c.UpdatedAt = time.Now().UTC()
 		if err := put(txn, clientKey(id), &c); err != nil {
+			return err
+		}
+		if err := reindex(txn, id, sourceClient, oldTerms, clientTerms(&c)); err != nil {
 			return err
 		}
 		out = c

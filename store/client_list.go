@@ -4,19 +4,25 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Clients returns every client record, oldest first. It reads them all in one scan: the
-// operator console lists and searches clients with it, and a small host has a few thousand
-// clients at most, which one scan reads in milliseconds. A bigger host would want an index.
-func (s *Store) Clients() ([]Client, error) {
+// ClientsNewest returns up to limit clients, newest first, after skipping skip of them,
+// and how many clients there are. It reads the keys of every client (not their records)
+// to count them, and the records of the page alone: IDs sort in time order, so the newest
+// are the last keys.
+func (s *Store) ClientsNewest(skip, limit int) ([]Client, int, error) {
 	var out []Client
+	total := 0
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := []byte("client/")
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		for it.Seek(append(append([]byte{}, prefix...), 0xff)); it.Valid(); it.Next() {
+			total++
+			if total <= skip || len(out) >= limit {
+				continue
+			}
 			var c Client
-			// Decoded without the record cache, so a full scan does not evict what the
-			// client zone's requests keep there.
+			// Decoded without the record cache, so a page of the list does not evict what
+			// the client zone's requests keep there.
 			if err := it.Item().Value(func(raw []byte) error { return decode(raw, &c) }); err != nil {
 				return err
 			}
@@ -24,5 +30,5 @@ func (s *Store) Clients() ([]Client, error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, total, err
 }

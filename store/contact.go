@@ -245,6 +245,9 @@ func saveContact(txn *badger.Txn, old, c *Contact, inviteHash []byte) (bool, err
 			return false, err
 		}
 	}
+	if err := reindex(txn, c.ClientID, c.ID, contactTerms(old), contactTerms(c)); err != nil {
+		return false, err
+	}
 	return invite, put(txn, contactKey(c.ClientID, c.ID), c)
 }
 
@@ -402,6 +405,9 @@ func (s *Store) DeleteContact(clientID, id string, ev Event) (*Contact, error) {
 			return err
 		}
 		if err := txn.Delete([]byte(contactKey(clientID, id))); err != nil {
+			return err
+		}
+		if err := reindex(txn, clientID, id, contactTerms(&c), nil); err != nil {
 			return err
 		}
 		return appendEntry(txn, clientID, ev)

@@ -14,6 +14,9 @@
 //	                                 sign-in email index of clients and contacts with access
 //	staff/<staffID>                  Staff record
 //	staffemail/<email, lower case>   staff ID: the unique staff sign-in index
+//	staffinvite/<sha256(token) hex>  staff ID of a pending staff invitation (TTL: its validity)
+//	staffdev/<staffID>/<sha256(sid)> StaffDevice: a console session of that staff member (TTL: the
+//	                                 absolute timeout); a session without one is over
 //	setup/token                      SHA-256 of the one-time first-staff setup token
 //	act/<clientID>/<entryID>         activity Entry, append only, hash chained
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
@@ -21,7 +24,8 @@
 //	device/<clientID>/<sha256(sid)>  Device: a signed-in session of the owner or of a contact (its
 //	                                 Person field) (TTL: the absolute timeout)
 //	knowndev/<clientID>/<digest>     a kind of device (browser, system) this client signed in from
-//	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status
+//	msg/<clientID>/<msgID>           Message: an archived email with its copies' delivery status (under
+//	                                 a staff ID for Zona's own mail to staff: their invitation)
 //	msgbody/<clientID>/<msgID>       MessageBody: HTML and text parts, and the folded search text
 //	msgatt/<clientID>/<msgID>/<n>    the raw bytes of attachment n (1-based) of a message; its name,
 //	                                 type and size are listed in the Message record. Values above
@@ -40,6 +44,10 @@
 //	invite/<sha256(token) hex>       the client and contact IDs of a pending invitation (TTL: its validity)
 //	apitoken/<sha256(token) hex>     APIToken: a bearer token of the JSON API (name, created, last used)
 //	apitokenname/<name, lower case>  hex SHA-256 of the API token of that name: the unique name index
+//	failed/<copyID>                  the client and message IDs of a copy given up (the outbox monitor's
+//	                                 list of failed copies), removed when staff retry it
+//	search/<term>/<clientID>/<src>   kind of field (one byte): the console's search index, written with
+//	                                 the client (src "c") or contact (src its ID) it comes from
 //	secret/<name>                    32 random bytes: a server secret (secret/csrf keys visitors' CSRF tokens,
 //	                                 secret/totp seals TOTP secrets)
 //	factor/<clientID>/<owner|contactID> SecondFactor of the owner or a contact: the sealed TOTP secret, the last

@@ -112,7 +112,7 @@ func (s *Store) ConfirmEmailChange(tokenHash []byte, ev Event) (*Client, error) 
 		if err := get(txn, clientKey(ch.ClientID), &c); err != nil {
 			return err
 		}
-		old := c.Email
+		old, oldTerms := c.Email, clientTerms(&c)
 		if NormalizeEmail(old) != NormalizeEmail(ch.NewEmail) {
 			if err := claimLogin(txn, ch.NewEmail, clientLoginRef(c.ID)); err != nil {
 				return err
@@ -123,6 +123,9 @@ func (s *Store) ConfirmEmailChange(tokenHash []byte, ev Event) (*Client, error) 
 		}
 		c.Email, c.Rev, c.UpdatedAt = ch.NewEmail, c.Rev+1, time.Now().UTC()
 		if err := put(txn, clientKey(c.ID), &c); err != nil {
+			return err
+		}
+		if err := reindex(txn, c.ID, sourceClient, oldTerms, clientTerms(&c)); err != nil {
 			return err
 		}
 		for _, k := range []string{emailChangeKey(tokenHash), emailChangeForKey(c.ID)} {

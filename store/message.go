@@ -146,6 +146,9 @@ type OutboxItem struct {
 	// Unsubscribe is this copy's preferences link (marketing), which carries its
 	// recipient's token; like Secret it goes when the item goes.
 	Unsubscribe *Unsubscribe `json:"unsubscribe,omitempty"`
+	// Staff marks a copy to a staff member (ClientID is then the staff ID): it belongs to
+	// no client's history.
+	Staff bool `json:"staff,omitempty"`
 }
 
 // Unsubscribe is a marketing copy's way out: its recipient's preferences link, sent as the
@@ -226,21 +229,59 @@ func Fold(s string) string {
 // attachments' listing; messageIDDomain is the right-hand side of the copies' Message-ID
 // headers.
 func (s *Store) QueueMessage(m *Message, content Content, messageIDDomain string, ev Event) error {
+	items, body, err := prepareMessage(m, content, messageIDDomain)
+	if err != nil {
+		return err
+	}
+	return s.update(func(txn *badger.Txn) error {
+		if err := writeMessage(txn, clientKey(m.ClientID), m, &body, content, items); err != nil {
+			return err
+		}
+		if ev.Detail == nil {
+			ev.Detail = map[string]string{}
+		}
+		ev.Detail["message_id"] = m.ID
+		ev.Detail["category"] = m.Category
+		ev.Detail["subject"] = m.Subject
+		return appendEntry(txn, m.ClientID, ev)
+	})
+}
+
+// QueueStaffMessage archives and queues m for a staff member, whose ID is m.ClientID: a
+// staff invitation goes through the same outbox (retries, leases, a secret link kept out
+// of the archive) as a client's mail. Staff belong to no client, so no history records it
+// and a copy given up records nothing either (the worker logs it).
+func (s *Store) QueueStaffMessage(m *Message, content Content, messageIDDomain string) error {
+	items, body, err := prepareMessage(m, content, messageIDDomain)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].Staff = true
+	}
+	return s.update(func(txn *badger.Txn) error {
+		return writeMessage(txn, staffKey(m.ClientID), m, &body, content, items)
+	})
+}
+
+// prepareMessage checks m and fills in its IDs, time, copies and attachments' listing,
+// and returns an outbox item per copy and the body to archive.
+func prepareMessage(m *Message, content Content, messageIDDomain string) ([]OutboxItem, MessageBody, error) {
+	body := content.Body
 	if !validID(m.ClientID) {
-		return ErrNotFound
+		return nil, body, ErrNotFound
 	}
 	if !ValidCategory(m.Category) {
-		return errors.New("store: unknown email category " + m.Category)
+		return nil, body, errors.New("store: unknown email category " + m.Category)
 	}
 	if len(m.Copies) == 0 {
-		return ErrNoRecipients
+		return nil, body, ErrNoRecipients
 	}
 	if content.PerCopy != nil && len(content.PerCopy) != len(m.Copies) {
-		return errors.New("store: PerCopy does not match the copies")
+		return nil, body, errors.New("store: PerCopy does not match the copies")
 	}
 	now := time.Now().UTC()
 	m.ID, m.At = NewID(), now
-	body := content.Body
 	m.Attachments = nil
 	names := ""
 	for _, a := range content.Attachments {
@@ -260,44 +301,42 @@ func (s *Store) QueueMessage(m *Message, content Content, messageIDDomain string
 			items[i].Unsubscribe = content.PerCopy[i].Unsubscribe
 		}
 	}
-	return s.update(func(txn *badger.Txn) error {
-		if _, err := txn.Get([]byte(clientKey(m.ClientID))); err != nil {
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return ErrNotFound
-			}
+	return items, body, nil
+}
+
+// writeMessage stores m, its body, attachments, preferences tokens and outbox items, once
+// the record at ownerKey (the client or staff member it goes to) is found.
+func writeMessage(txn *badger.Txn, ownerKey string, m *Message, body *MessageBody, content Content, items []OutboxItem) error {
+	if _, err := txn.Get([]byte(ownerKey)); err != nil {
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotFound
+		}
+		return err
+	}
+	if err := put(txn, messageKey(m.ClientID, m.ID), m); err != nil {
+		return err
+	}
+	if err := put(txn, messageBodyKey(m.ClientID, m.ID), body); err != nil {
+		return err
+	}
+	for n, a := range content.Attachments {
+		if err := txn.Set([]byte(attachmentKey(m.ClientID, m.ID, n+1)), a.Data); err != nil {
 			return err
 		}
-		if err := put(txn, messageKey(m.ClientID, m.ID), m); err != nil {
-			return err
-		}
-		if err := put(txn, messageBodyKey(m.ClientID, m.ID), &body); err != nil {
-			return err
-		}
-		for n, a := range content.Attachments {
-			if err := txn.Set([]byte(attachmentKey(m.ClientID, m.ID, n+1)), a.Data); err != nil {
+	}
+	for i, pc := range content.PerCopy {
+		if pc.PrefTokenHash != nil {
+			if err := putPrefToken(txn, pc.PrefTokenHash, PrefToken{ClientID: m.ClientID, ContactID: contactOf(m.Copies[i])}); err != nil {
 				return err
 			}
 		}
-		for i, pc := range content.PerCopy {
-			if pc.PrefTokenHash != nil {
-				if err := putPrefToken(txn, pc.PrefTokenHash, PrefToken{ClientID: m.ClientID, ContactID: contactOf(m.Copies[i])}); err != nil {
-					return err
-				}
-			}
+	}
+	for i := range items {
+		if err := put(txn, outboxKey(items[i].CopyID), &items[i]); err != nil {
+			return err
 		}
-		for i := range items {
-			if err := put(txn, outboxKey(items[i].CopyID), &items[i]); err != nil {
-				return err
-			}
-		}
-		if ev.Detail == nil {
-			ev.Detail = map[string]string{}
-		}
-		ev.Detail["message_id"] = m.ID
-		ev.Detail["category"] = m.Category
-		ev.Detail["subject"] = m.Subject
-		return appendEntry(txn, m.ClientID, ev)
-	})
+	}
+	return nil
 }
 
 // MessageByID returns clientID's message id. A message of another client is ErrNotFound,
@@ -353,6 +392,11 @@ func (m *Message) AddressedTo(person string) bool {
 	}
 	return false
 }
+
+// OpenableByStaff reports whether staff may read m's body in the console: never a security
+// (account) mail, which may carry what only its recipient should read; staff see that it
+// was sent, to whom, and its delivery.
+func (m *Message) OpenableByStaff() bool { return m.Category != CategoryAccount }
 
 // OpenableBy reports whether person (a contact's ID, or "" for the owner) may open m and
 // read its body. A contact may open a message addressed to it. The owner may open every
@@ -623,6 +667,11 @@ func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done 
 		if err := put(txn, messageKey(o.ClientID, o.MessageID), &m); err != nil {
 			return err
 		}
+		if c.Status == CopyFailed {
+			if err := put(txn, failedKey(copyID), failedRef{ClientID: o.ClientID, MessageID: o.MessageID}); err != nil {
+				return err
+			}
+		}
 		if done {
 			if err := txn.Delete([]byte(outboxKey(copyID))); err != nil {
 				return err
@@ -630,7 +679,7 @@ func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done 
 		} else if err := put(txn, outboxKey(copyID), &o); err != nil {
 			return err
 		}
-		if ev != nil {
+		if ev != nil && !o.Staff {
 			if ev.Detail != nil {
 				ev.Detail["subject"] = m.Subject
 			}

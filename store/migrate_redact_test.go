@@ -63,7 +63,7 @@ func TestUpgradeRedactsArchivedLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, _ := s.schemaVersion(); v != 2 {
+	if v, _ := s.schemaVersion(); v != SchemaVersion {
 		t.Fatalf("schema %d after the upgrade", v)
 	}
 	for _, tc := range []struct {

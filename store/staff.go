@@ -17,20 +17,41 @@ type Staff struct {
 	Name         string    `json:"name"`
 	PasswordHash string    `json:"password_hash"`
 	CreatedAt    time.Time `json:"created_at"`
-	// Role is RoleAdmin or RoleSupport (DESIGN "People and permissions"). Accounts made
-	// before roles were recorded have none and are admins, as every account then was.
+	// Role is RoleAdmin or RoleSupport. Records written before roles existed have none and
+	// are admins: they could do everything then.
 	Role string `json:"role,omitempty"`
+	// Disabled staff cannot sign in, and their sessions end at once.
+	Disabled   bool      `json:"disabled,omitempty"`
+	DisabledAt time.Time `json:"disabled_at,omitzero"`
 }
 
-// Staff roles: an admin does everything; support works with clients (PIN desk, messages,
-// outbox) but never with staff, API tokens or settings.
+// Staff roles. An admin does everything, including staff, API tokens and settings; support
+// works with clients, contacts, the PIN desk, messages and the outbox, never with staff,
+// tokens or settings.
 const (
 	RoleAdmin   = "admin"
 	RoleSupport = "support"
 )
 
-// ValidRole reports whether role is a staff role.
-func ValidRole(role string) bool { return role == RoleAdmin || role == RoleSupport }
+// Roles lists the staff roles in the order forms offer them.
+var Roles = []string{RoleSupport, RoleAdmin}
+
+// ValidRole reports whether r is a staff role.
+func ValidRole(r string) bool { return r == RoleAdmin || r == RoleSupport }
+
+// RoleOrAdmin is the staff member's role; a record without one is an admin's.
+func (st *Staff) RoleOrAdmin() string {
+	if st.Role == "" {
+		return RoleAdmin
+	}
+	return st.Role
+}
+
+// IsAdmin reports whether st has the admin role.
+func (st *Staff) IsAdmin() bool { return st.RoleOrAdmin() == RoleAdmin }
+
+// Invited reports whether st has not set a password yet (its invitation is pending).
+func (st *Staff) Invited() bool { return st.PasswordHash == "" }
 
 func staffKey(id string) string         { return "staff/" + id }
 func staffEmailKey(email string) string { return "staffemail/" + NormalizeEmail(email) }
@@ -48,6 +69,12 @@ func createStaff(txn *badger.Txn, st *Staff) error {
 		st.Role = RoleAdmin
 	}
 	st.Email = strings.TrimSpace(st.Email)
+	if st.Role == "" {
+		st.Role = RoleAdmin
+	}
+	if !ValidRole(st.Role) {
+		return ErrStaffRole
+	}
 	key := []byte(staffEmailKey(st.Email))
 	if _, err := txn.Get(key); err == nil {
 		return ErrEmailTaken
@@ -154,15 +181,25 @@ func (s *Store) CreateFirstStaff(hash []byte, st *Staff) error {
 	})
 }
 
-// SetStaffPassword replaces the password hash of the staff account id.
-func (s *Store) SetStaffPassword(id, hash string) error {
-	return s.update(func(txn *badger.Txn) error {
-		var st Staff
+// SetStaffPassword replaces the password hash of the staff account id and ends its
+// sessions but the one whose hash is keep (none when keep is ""): the revision moves on,
+// which ends every session signed in before, so the caller writes the new revision into
+// the session it keeps. It returns the updated record.
+func (s *Store) SetStaffPassword(id, hash, keep string) (*Staff, error) {
+	var st Staff
+	err := s.update(func(txn *badger.Txn) error {
 		if err := get(txn, staffKey(id), &st); err != nil {
 			return err
 		}
 		st.PasswordHash = hash
 		st.Rev++
+		if _, err := endStaffDevices(txn, id, nil, keep); err != nil {
+			return err
+		}
 		return put(txn, staffKey(id), &st)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
 }

@@ -35,6 +35,15 @@ type User struct {
 	// menu's "Salir" posts ("/logout" when empty). A staff member's are the console's.
 	Home   string
 	Logout string
+	// Console is true for a staff member: the page is the operator console, which looks
+	// like a different place (its name beside the brand, another accent colour).
+	Console bool
+}
+
+// inConsole reports whether the page is the operator console.
+func inConsole(ctx context.Context) bool {
+	u := From(ctx).User
+	return u != nil && u.Console
 }
 
 // HomeURL is where the brand leads for u.

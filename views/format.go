@@ -90,3 +90,6 @@ func Size(n int64) string {
 	}
 	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
 }
+
+// joinComma joins a list with ", ".
+func joinComma(list []string) string { return strings.Join(list, ", ") }
