@@ -107,5 +107,6 @@ func staffMenu(st *store.Staff) []views.MenuItem {
 	}
 	return append(items,
 		views.MenuItem{Href: "/admin/password", MsgKey: "menu.password", TestID: "menu-password"},
-		views.MenuItem{Href: "/admin/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"})
+		views.MenuItem{Href: "/admin/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"},
+		views.MenuItem{Href: "/admin/security", MsgKey: "menu.security", TestID: "menu-security"})
 }
