@@ -30,11 +30,18 @@ func (s *Server) showClientEmails(c *fiber.Ctx) error {
 		return err
 	}
 	p := views.AdminEmailsPage{ClientID: cl.ID, ClientName: cl.Name()}
+	if c.Query("resent") != "" {
+		p.Notice = t.T("page.admin.emails.resent")
+	}
 	for _, m := range msgs {
 		row := views.AdminEmail{ID: m.ID, At: m.At, Subject: m.Subject, Category: t.T("category." + m.Category),
 			Private: !m.OpenableByStaff()}
 		for _, cp := range m.Copies {
-			row.Copies = append(row.Copies, adminCopy(t.T("copy_state."+cp.Status), cp))
+			ac := adminCopy(t.T("copy_state."+cp.Status), cp)
+			if !row.Private {
+				ac.ResendURL = "/admin/clients/" + cl.ID + "/emails/" + m.ID + "/copies/" + cp.ID + "/resend"
+			}
+			row.Copies = append(row.Copies, ac)
 		}
 		p.Rows = append(p.Rows, row)
 	}

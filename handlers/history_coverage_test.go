@@ -360,6 +360,15 @@ func historyRules() map[string]historyRule {
 						"format": {"markdown"}, "body": {"Su **nota** de pago"}, "step": {"send"}})
 				}
 			}},
+		"POST /admin/clients/:id/emails/:msg/copies/:copy/resend": {kind: store.KindEmailResent, actorKind: store.ActorStaff,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				b, _ := mustStaffAgent(t, e)
+				m := queue(t, e.st, e.client.ID, store.CategoryNotes, "Nota de pago", "<p>Pago recibido</p>")
+				b.get("/admin/clients/" + e.client.ID + "/emails")
+				return func() *response {
+					return b.post("/admin/clients/"+e.client.ID+"/emails/"+m.ID+"/copies/"+m.Copies[0].ID+"/resend", nil)
+				}
+			}},
 		"POST /admin/outbox/:copy/retry": {why: "makes a queued or failed copy due now; the copy changes, not the account (logged)",
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				b, _ := mustStaffAgent(t, e)

@@ -212,6 +212,7 @@ func (s *Server) table() []route {
 		{fiber.MethodGet, "/admin/clients/:id/messages/preview/:token", staffOnly, s.showPreview},
 		{fiber.MethodGet, "/admin/clients/:id/emails", staffOnly, s.showClientEmails},
 		{fiber.MethodGet, "/admin/clients/:id/emails/:msg/body", staffOnly, s.showClientEmailBody},
+		{fiber.MethodPost, "/admin/clients/:id/emails/:msg/copies/:copy/resend", staffOnly, s.resendClientCopy},
 		{fiber.MethodGet, "/admin/outbox", staffOnly, s.showOutbox},
 		{fiber.MethodPost, "/admin/outbox/retry-failed", staffOnly, s.retryFailed},
 		{fiber.MethodPost, "/admin/outbox/:copy/retry", staffOnly, s.retryCopy},
