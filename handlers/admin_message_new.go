@@ -3,6 +3,8 @@ package handlers
 import (
 	"bytes"
 	"errors"
+	"io"
+	"mime/multipart"
 	"strings"
 	"unicode/utf8"
 
@@ -24,7 +26,13 @@ type composeForm struct {
 	// html is the body as it will be sent: the Markdown rendered (raw HTML in it dropped)
 	// or the HTML given, sanitised either way like every archived email.
 	html string
-	errs map[string]string
+	// files are the attachments: uploaded with this request, or kept with the draft of the
+	// preview (draft, its token) when none were uploaded.
+	files []mail.File
+	draft string
+	// badFile names the attachment that errs["attachments"] is about, if one is.
+	badFile string
+	errs    map[string]string
 }
 
 func parseCompose(c *fiber.Ctx) *composeForm {
@@ -56,7 +64,52 @@ func parseCompose(c *fiber.Ctx) *composeForm {
 	default:
 		f.html = f.render()
 	}
+	f.draft = c.FormValue("draft")
+	if form, err := c.MultipartForm(); err == nil {
+		for _, fh := range form.File["attachments"] {
+			if fh.Filename == "" && fh.Size == 0 {
+				continue // the empty part a browser sends for a file input left alone
+			}
+			file, err := readUpload(fh)
+			if err != nil {
+				f.errs["attachments"] = "form.attachment_unreadable"
+				break
+			}
+			f.files = append(f.files, file)
+		}
+	}
 	return f
+}
+
+// readUpload reads an uploaded file whole: the request's body limit bounds its size.
+func readUpload(fh *multipart.FileHeader) (mail.File, error) {
+	r, err := fh.Open()
+	if err != nil {
+		return mail.File{}, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	return mail.File{Name: fh.Filename, Data: b}, err
+}
+
+// checkFiles judges the attachments by their content (mail.CheckFiles) and names what is
+// wrong beside the file field.
+func (f *composeForm) checkFiles() {
+	if len(f.files) == 0 || f.errs["attachments"] != "" {
+		return
+	}
+	var bad *mail.AttachmentError
+	if _, err := mail.CheckFiles(f.files); errors.As(err, &bad) {
+		f.errs["attachments"], f.badFile = attachmentKeys[bad.Code], bad.Name
+	}
+}
+
+// attachmentKeys are the messages of mail.AttachmentError's codes.
+var attachmentKeys = map[string]string{
+	"count": "form.attachment_count",
+	"size":  "form.attachment_size",
+	"name":  "form.attachment_name",
+	"type":  "form.attachment_type",
 }
 
 // render turns the body into the HTML that is sent: Markdown through goldmark (which
@@ -75,12 +128,13 @@ func (f *composeForm) render() string {
 }
 
 func (f *composeForm) page(t *locales.Translator, cl *store.Client, notice string) views.ComposePage {
-	msg := func(field string) string {
+	msgWith := func(field string, args ...any) string {
 		if k := f.errs[field]; k != "" {
-			return t.T(k)
+			return t.T(k, args...)
 		}
 		return ""
 	}
+	msg := func(field string) string { return msgWith(field) }
 	cat := views.Select{Name: "category", Label: t.T("page.admin.compose.category"), Value: f.category, Error: msg("category"), Required: true,
 		Options: []views.Option{{Value: "", Label: t.T("form.choose")}}}
 	for _, k := range store.Categories {
@@ -91,6 +145,7 @@ func (f *composeForm) page(t *locales.Translator, cl *store.Client, notice strin
 		Subject: views.Field{Name: "subject", Label: t.T("page.admin.compose.subject"), Type: "text", Value: f.subject,
 			Error: msg("subject"), Required: true, MaxLength: maxSubjectLen},
 		Format: f.format, Body: f.body, BodyError: msg("body"), Error: notice,
+		Draft: f.draft, AttachError: msgWith("attachments", "Name", f.badFile),
 	}
 }
 
@@ -116,12 +171,22 @@ func (s *Server) sendCompose(c *fiber.Ctx) error {
 	}
 	t := s.tr(c)
 	f := parseCompose(c)
+	if len(f.files) == 0 {
+		if f.files, err = s.draftFiles(cl.ID, f.draft); err != nil {
+			return err
+		}
+	}
+	f.checkFiles()
 	again := func(notice string, preview bool) error {
 		p := f.page(t, cl, notice)
 		if preview {
-			token, err := s.saveDraft(cl.ID, f.html)
+			token, err := s.saveDraft(cl.ID, f.html, f.files)
 			if err != nil {
 				return err
+			}
+			p.Draft = token
+			for _, file := range f.files {
+				p.Files = append(p.Files, views.EmailAttachment{Name: file.Name, Size: int64(len(file.Data))})
 			}
 			p.PreviewURL = "/admin/clients/" + cl.ID + "/messages/preview/" + token
 			rcpts, err := s.recipients(cl, f.category)
@@ -138,7 +203,7 @@ func (s *Server) sendCompose(c *fiber.Ctx) error {
 	if c.FormValue("step") != "send" {
 		return again("", true)
 	}
-	out := mail.Outgoing{ClientID: cl.ID, Category: f.category, Subject: f.subject, HTML: f.html,
+	out := mail.Outgoing{ClientID: cl.ID, Category: f.category, Subject: f.subject, HTML: f.html, Attachments: f.files,
 		Event: s.staffEvent(c, store.KindEmailQueued)}
 	if f.category == store.CategoryAccount {
 		owner := mail.Owner(cl)
