@@ -206,19 +206,19 @@ func TestAmbiguousLengthIsRefused(t *testing.T) {
 	}
 }
 
-// Behind a trusted proxy the client's address is the one the proxy saw (the last of
-// X-Forwarded-For), never an address the client wrote before it: limits and the history
-// cannot be steered.
-func TestForwardedForTakesTheProxysAddress(t *testing.T) {
-	e := newEnv(t, func(c *handlers.Config) { c.TrustedProxies = []string{"0.0.0.0/0"} })
+// Behind trusted proxies the client's address is the last one no trusted proxy wrote (each
+// appends what it saw), never an address the client wrote before them: limits and the
+// history cannot be steered.
+func TestForwardedForTakesTheClientsAddress(t *testing.T) {
+	e := newEnv(t, func(c *handlers.Config) { c.TrustedProxies = []string{"0.0.0.0", "198.51.100.0/24"} })
 	a := e.agent()
-	a.headers["X-Forwarded-For"] = "203.0.113.9, 198.51.100.7"
+	a.headers["X-Forwarded-For"] = "203.0.113.9, 192.0.2.50, 198.51.100.7"
 	a.mustSignIn()
 	all, _, err := e.st.ListActivity(e.client.ID, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) == 0 || all[0].IP != "198.51.100.7" {
-		t.Fatalf("sign-in recorded from %q, want the proxy's 198.51.100.7", all[0].IP)
+	if len(all) == 0 || all[0].IP != "192.0.2.50" {
+		t.Fatalf("sign-in recorded from %q, want the client the proxies saw, 192.0.2.50", all[0].IP)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -75,19 +76,56 @@ func requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// lastForwardedFor keeps, of the X-Forwarded-For header of a request from a trusted proxy,
-// only its last address: the one the proxy itself saw. Addresses before it are whatever the
+// forwardedClient keeps, of the X-Forwarded-For header of a request from a trusted proxy,
+// only the client's address: the last one that no trusted proxy wrote, walking from the
+// right, where each proxy appended what it saw. Addresses further left are whatever the
 // client wrote, and Fiber's c.IP() would otherwise answer the whole list, so a client could
 // choose its own rate-limit key and the address in its history.
-func lastForwardedFor(c *fiber.Ctx) error {
+func (s *Server) forwardedClient(c *fiber.Ctx) error {
 	if !c.IsProxyTrusted() {
 		return c.Next()
 	}
-	h := c.Request().Header.Peek(fiber.HeaderXForwardedFor)
-	if i := bytes.LastIndexByte(h, ','); i >= 0 {
-		c.Request().Header.Set(fiber.HeaderXForwardedFor, string(bytes.TrimSpace(h[i+1:])))
+	h := string(c.Request().Header.Peek(fiber.HeaderXForwardedFor))
+	if !strings.Contains(h, ",") {
+		return c.Next()
 	}
+	hops := strings.Split(h, ",")
+	client := strings.TrimSpace(hops[0])
+	for i := len(hops) - 1; i > 0; i-- {
+		if ip := strings.TrimSpace(hops[i]); !s.isTrustedProxy(ip) {
+			client = ip
+			break
+		}
+	}
+	c.Request().Header.Set(fiber.HeaderXForwardedFor, client)
 	return c.Next()
+}
+
+// isTrustedProxy reports whether ip is one of the operator's trusted proxies.
+func (s *Server) isTrustedProxy(ip string) bool {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.trustedProxies {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseProxies reads --trusted-proxies entries, each an address or a CIDR range.
+func parseProxies(list []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, e := range list {
+		if p, err := netip.ParsePrefix(e); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(e); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	return out
 }
 
 // refuseAmbiguousLength answers 400 to a request whose length two proxies could read two

@@ -254,7 +254,7 @@ func (s *Server) table() []route {
 
 // routes wires the middleware and the route table into app.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(s.metrics.observe, s.recoverPanic, refuseAmbiguousLength, lastForwardedFor, requestID, securityHeaders())
+	app.Use(s.metrics.observe, s.recoverPanic, refuseAmbiguousLength, s.forwardedClient, requestID, securityHeaders())
 	app.Get(assets.Prefix+"*", assets.Handler)
 	app.Get("/metrics", s.metrics.handler(s.cfg.MetricsToken))
 	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection)

@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -97,6 +98,8 @@ type Server struct {
 	mailer  *mail.Mailer
 	metrics *metrics
 	log     *slog.Logger
+	// trustedProxies are cfg.TrustedProxies parsed (forwardedClient).
+	trustedProxies []netip.Prefix
 	// csrfKey keys the CSRF tokens of visitors (csrf.go).
 	csrfKey []byte
 	// touching holds the device hashes of the sessions whose last-seen time a request is
@@ -124,6 +127,7 @@ func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
 		key = secure.TokenHash(secure.Token())
 	}
 	s.csrfKey = key
+	s.trustedProxies = parseProxies(cfg.TrustedProxies)
 	if s.wa, err = newWebAuthn(cfg.Brand, cfg.BaseURL); err != nil {
 		s.log.Error("passkeys are off: the base URL cannot be a WebAuthn relying party", "err", err)
 	}
