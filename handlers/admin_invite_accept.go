@@ -8,28 +8,12 @@ import (
 	"zona/secure"
 	"zona/store"
 	"zona/views"
-	"zona/web"
 )
 
-// invitedStaff is the staff member of the live invitation in the URL. Like a contact's
-// invitation, every look-up reserves an attempt of the address (web.InviteIP) first and a
-// live link gives it back, so guessing links is refused after a few.
+// invitedStaff is the staff member of the live invitation in the URL, looked up like a
+// contact's invitation (linkRecord): guessing links is refused after a few.
 func (s *Server) invitedStaff(c *fiber.Ctx) (*store.Staff, []byte, error) {
-	ip := web.InviteIP.For(c.IP())
-	if ok, _, err := s.kv.Reserve(ip); err != nil {
-		return nil, nil, err
-	} else if !ok {
-		return nil, nil, fiber.ErrTooManyRequests
-	}
-	hash := secure.TokenHash(c.Params("token"))
-	st, err := s.store.StaffInvitation(hash)
-	if errors.Is(err, store.ErrStaffInvite) {
-		return nil, nil, userError(fiber.StatusGone, "error.staff_invite")
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, hash, s.kv.Forgive(ip.Key)
+	return linkRecord(s, c, s.store.StaffInvitation, store.ErrStaffInvite, "error.staff_invite")
 }
 
 func personalOfStaff(st *store.Staff) []string { return []string{st.Email, st.Name} }

@@ -69,26 +69,33 @@ func (s *Server) cancelInvitation(c *fiber.Ctx) error {
 	return s.renderRow(c, ct, "", "")
 }
 
-// inviteContact is the contact of the live invitation in the URL. Every look-up reserves an
-// attempt of the address (web.InviteIP) first and a live link gives it back, so dead links
-// count against the address, which is refused for a while after too many, even when they
-// arrive all at once.
+// inviteContact is the contact of the live invitation in the URL (linkRecord).
 func (s *Server) inviteContact(c *fiber.Ctx) (*store.Contact, []byte, error) {
+	return linkRecord(s, c, s.store.InvitationContact, store.ErrInviteToken, "error.invite_token")
+}
+
+// linkRecord finds, with find, the record of the one-time invitation link in the URL (by
+// its token's SHA-256, which it also returns). Every look-up reserves an attempt of the
+// address (web.InviteIP) first and a live link gives it back, so dead links count against
+// the address, which is refused for a while after too many, even when they arrive all at
+// once. A dead link (find's dead error) is the 410 page msgKey.
+func linkRecord[T any](s *Server, c *fiber.Ctx, find func(hash []byte) (T, error), dead error, msgKey string) (T, []byte, error) {
+	var none T
 	ip := web.InviteIP.For(c.IP())
 	if ok, _, err := s.kv.Reserve(ip); err != nil {
-		return nil, nil, err
+		return none, nil, err
 	} else if !ok {
-		return nil, nil, fiber.ErrTooManyRequests
+		return none, nil, fiber.ErrTooManyRequests
 	}
 	hash := secure.TokenHash(c.Params("token"))
-	ct, err := s.store.InvitationContact(hash)
-	if errors.Is(err, store.ErrInviteToken) {
-		return nil, nil, userError(fiber.StatusGone, "error.invite_token")
+	rec, err := find(hash)
+	if errors.Is(err, dead) {
+		return none, nil, userError(fiber.StatusGone, msgKey)
 	}
 	if err != nil {
-		return nil, nil, err
+		return none, nil, err
 	}
-	return ct, hash, s.kv.Forgive(ip.Key)
+	return rec, hash, s.kv.Forgive(ip.Key)
 }
 
 // invitePage is the invitation form of ct with f's messages.
