@@ -20,6 +20,12 @@ echo "== templ: generated code is up to date and templates are formatted"
 go tool templ generate -check
 go tool templ fmt -fail . >/dev/null
 
+echo "== assets: the compressed forms committed are what go generate writes"
+go generate ./assets
+if [ -n "$(git status --porcelain -- assets/compressed)" ]; then
+  echo "go generate ./assets changed assets/compressed:"; git status --porcelain -- assets/compressed; exit 1
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(find . -name '*.go' -not -path './.git/*'))
 if [ -n "$unformatted" ]; then
