@@ -85,20 +85,7 @@ func (s *Store) APITokenByHash(hash []byte) (*APIToken, error) {
 
 // APITokens lists every API token, by name.
 func (s *Store) APITokens() ([]APIToken, error) {
-	var out []APIToken
-	err := s.db.View(func(txn *badger.Txn) error {
-		prefix := []byte("apitoken/")
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var t APIToken
-			if err := it.Item().Value(func(raw []byte) error { return decode(raw, &t) }); err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return nil
-	})
+	out, err := listAll[APIToken](s, "apitoken/")
 	slices.SortFunc(out, func(a, b APIToken) int { return strings.Compare(a.Name, b.Name) })
 	return out, err
 }

@@ -536,20 +536,7 @@ func bodyContains(b []byte, needle string) bool {
 
 // Outbox returns every copy waiting to be delivered, oldest first.
 func (s *Store) Outbox() ([]OutboxItem, error) {
-	var out []OutboxItem
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(outboxPrefix), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var o OutboxItem
-			if err := it.Item().Value(func(b []byte) error { return decode(b, &o) }); err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return nil
-	})
-	return out, err
+	return listAll[OutboxItem](s, outboxPrefix)
 }
 
 // Delivery is what an attempt needs: the message, its body and attachments, and the copy

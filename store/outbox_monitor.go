@@ -40,20 +40,13 @@ type CopyView struct {
 func (s *Store) QueuedCopies() ([]CopyView, error) {
 	var out []CopyView
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(outboxPrefix), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var o OutboxItem
-			if err := it.Item().Value(func(b []byte) error { return decode(b, &o) }); err != nil {
-				return err
-			}
-			if v, ok, err := copyView(txn, o.ClientID, o.MessageID, o.CopyID); err != nil {
-				return err
-			} else if ok {
+		return each(txn, outboxPrefix, func(_ []byte, o *OutboxItem) error {
+			v, ok, err := copyView(txn, o.ClientID, o.MessageID, o.CopyID)
+			if ok {
 				out = append(out, v)
 			}
-		}
-		return nil
+			return err
+		})
 	})
 	return out, err
 }
@@ -62,21 +55,13 @@ func (s *Store) QueuedCopies() ([]CopyView, error) {
 func (s *Store) FailedCopies() ([]CopyView, error) {
 	var out []CopyView
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(failedPrefix), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var ref failedRef
-			if err := it.Item().Value(func(b []byte) error { return decode(b, &ref) }); err != nil {
-				return err
-			}
-			copyID := string(it.Item().Key()[len(failedPrefix):])
-			if v, ok, err := copyView(txn, ref.ClientID, ref.MessageID, copyID); err != nil {
-				return err
-			} else if ok {
+		return each(txn, failedPrefix, func(key []byte, ref *failedRef) error {
+			v, ok, err := copyView(txn, ref.ClientID, ref.MessageID, string(key[len(failedPrefix):]))
+			if ok {
 				out = append(out, v)
 			}
-		}
-		return nil
+			return err
+		})
 	})
 	return out, err
 }

@@ -37,20 +37,7 @@ func passkeyPrefix(clientID, person string) string {
 
 // Passkeys lists the passkeys of clientID's owner (person "") or contact person, oldest first.
 func (s *Store) Passkeys(clientID, person string) ([]Passkey, error) {
-	var out []Passkey
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(passkeyPrefix(clientID, person)), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var pk Passkey
-			if err := it.Item().Value(func(v []byte) error { return decode(v, &pk) }); err != nil {
-				return err
-			}
-			out = append(out, pk)
-		}
-		return nil
-	})
-	return out, err
+	return listAll[Passkey](s, passkeyPrefix(clientID, person))
 }
 
 // AddPasskey stores pk for clientID's person and records ev (kind KindPasskeyAdded, with

@@ -24,20 +24,7 @@ func staffInviteKey(hash []byte) string { return "staffinvite/" + hex.EncodeToSt
 
 // ListStaff returns every staff account, oldest first.
 func (s *Store) ListStaff() ([]Staff, error) {
-	var out []Staff
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("staff/"), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var st Staff
-			if err := it.Item().Value(func(b []byte) error { return decode(b, &st) }); err != nil {
-				return err
-			}
-			out = append(out, st)
-		}
-		return nil
-	})
-	return out, err
+	return listAll[Staff](s, "staff/")
 }
 
 // InviteStaff stores a new staff account without a password, and an invitation whose
@@ -167,18 +154,13 @@ func (s *Store) SetStaffDisabled(id string, disabled bool) (*Staff, error) {
 // enabledAdmins counts the admins who are not disabled.
 func enabledAdmins(txn *badger.Txn) (int, error) {
 	n := 0
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("staff/"), PrefetchValues: true})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		var st Staff
-		if err := it.Item().Value(func(b []byte) error { return decode(b, &st) }); err != nil {
-			return 0, err
-		}
+	err := each(txn, "staff/", func(_ []byte, st *Staff) error {
 		if st.IsAdmin() && !st.Disabled {
 			n++
 		}
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
 
 // StaffDevice is one signed-in console session of a staff member, keyed like a client's
@@ -220,19 +202,7 @@ func (s *Store) StaffDeviceActive(id, hash string) (bool, error) {
 
 // StaffDevices lists the console sessions of staff member id, newest first.
 func (s *Store) StaffDevices(id string) ([]StaffDevice, error) {
-	var out []StaffDevice
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(staffDevicePrefix(id)), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var d StaffDevice
-			if err := it.Item().Value(func(b []byte) error { return decode(b, &d) }); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
+	out, err := listAll[StaffDevice](s, staffDevicePrefix(id))
 	slices.SortFunc(out, func(a, b StaffDevice) int { return b.Started.Compare(a.Started) })
 	return out, err
 }
