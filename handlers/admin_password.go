@@ -12,17 +12,7 @@ const adminPasswordPath = "/admin/password"
 
 // staffPasswordForm reads the console's password form with the staff member's own rules.
 func staffPasswordForm(c *fiber.Ctx) *passwordForm {
-	st := currentStaff(c)
-	f := parseNewPassword(c, personalOfStaff(st))
-	f.current = c.FormValue("current")
-	if f.current == "" {
-		f.errs["current"] = "form.password_required"
-	}
-	if f.errs["new"] == "" && f.new == f.current {
-		f.errs["new"] = "form.password_same"
-		delete(f.errs, "confirm")
-	}
-	return f
+	return parsePasswordChange(c, personalOfStaff(currentStaff(c)))
 }
 
 // showStaffPassword is the signed-in staff member's own password form.

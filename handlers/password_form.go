@@ -51,10 +51,15 @@ func parseNewPassword(c *fiber.Ctx, personal []string) *passwordForm {
 	return f
 }
 
-// parsePassword reads "Cambiar Contraseña": the current password besides the new one,
-// which must differ from it.
+// parsePassword reads "Cambiar Contraseña" of p.
 func parsePassword(c *fiber.Ctx, p *principal) *passwordForm {
-	f := parseNewPassword(c, personalOfPrincipal(p))
+	return parsePasswordChange(c, personalOfPrincipal(p))
+}
+
+// parsePasswordChange reads a change of one's own password: the current password besides
+// the new one, which must differ from it and from personal (the person's email and names).
+func parsePasswordChange(c *fiber.Ctx, personal []string) *passwordForm {
+	f := parseNewPassword(c, personal)
 	f.current = c.FormValue("current")
 	if f.current == "" {
 		f.errs["current"] = "form.password_required"
