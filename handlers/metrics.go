@@ -68,17 +68,30 @@ func (m *metrics) observe(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError) // as Fiber does when its handler fails
 		}
 	}
-	// The route's Path is the pattern registered in the route table, a string that lives as
-	// long as the app; a middleware that answered (the 404 catch-all, a CSRF refusal) has
-	// none worth naming.
-	route := c.Route().Path
-	if c.Route().Method == "USE" {
+	// The route is the pattern of the route table that answered (named), a string that
+	// lives as long as the app; a middleware that answered before any route (the 404
+	// catch-all, a CSRF refusal) has none worth naming.
+	route, _ := c.Locals(localRoute).(string)
+	if route == "" {
 		route = "unmatched"
 	}
 	method := methodLabel(c.Method())
 	m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().StatusCode())).Inc()
 	m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// localRoute holds the route pattern of the request, for the metrics.
+const localRoute = "route"
+
+// named labels the requests of the route with pattern path for the metrics. Fiber's own
+// c.Route() cannot tell the 404 catch-all (a middleware, listed under "/") from the route
+// "/".
+func named(path string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(localRoute, path)
+		return c.Next()
+	}
 }
 
 // methodLabel is the request's method as one of Fiber's constant strings. c.Method()

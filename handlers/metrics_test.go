@@ -90,6 +90,17 @@ func TestMetricsAfterMixedTraffic(t *testing.T) {
 			t.Errorf("method label %q is no HTTP method", labels["method"])
 		}
 		counted[key{labels["method"], labels["status"]}] += int(m.GetCounter().GetValue())
+		// A page nobody routes is "unmatched", never filed under a route of the table
+		// (the catch-all is registered at "/", where the home page is too).
+		if labels["status"] == "404" && labels["route"] != "unmatched" {
+			t.Errorf("a 404 counted under route %q", labels["route"])
+		}
+		if labels["route"] == "/login" && labels["status"] == "404" {
+			t.Errorf("/login counted as a 404")
+		}
+	}
+	if n := counted[key{http.MethodGet, "200"}]; n == 0 {
+		t.Error("no GET answered 200 counted")
 	}
 	for k, n := range sent {
 		if counted[k] != n {

@@ -255,17 +255,17 @@ func (s *Server) table() []route {
 // routes wires the middleware and the route table into app.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(s.metrics.observe, s.recoverPanic, refuseAmbiguousLength, s.forwardedClient, requestID, securityHeaders())
-	app.Get(assets.Prefix+"*", assets.Handler)
-	app.Get("/metrics", s.metrics.handler(s.cfg.MetricsToken))
+	app.Get(assets.Prefix+"*", named(assets.Prefix+"*"), assets.Handler)
+	app.Get("/metrics", named("/metrics"), s.metrics.handler(s.cfg.MetricsToken))
 	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection)
 	app.Use("/api", s.limitAPIByIP)
 	for _, r := range s.table() {
-		handlers := []fiber.Handler{authorize(r.access), r.handler}
+		handlers := []fiber.Handler{named(r.path), authorize(r.access), r.handler}
 		switch r.access {
 		case apiToken:
-			handlers[0] = s.authorizeAPI
+			handlers[1] = s.authorizeAPI
 		case public:
-			handlers = handlers[1:]
+			handlers = append(handlers[:1], r.handler)
 		}
 		app.Add(r.method, r.path, handlers...)
 		// Every page answers HEAD as it answers GET, without the body.
