@@ -110,6 +110,9 @@ func TestPasswordLockIsShown(t *testing.T) {
 	loads := len(tab.Visited())
 	submit := func() {
 		t.Helper()
+		// The form swapped in by the last answer is htmx's once htmx has processed it; a
+		// click before that would be a plain post.
+		tab.WaitTrue("htmx to take the form", `document.querySelector("#password-page form")["htmx-internal-data"] !== undefined`)
 		Eval[string](tab, `document.getElementById("password-page").dataset.sent = "1"`)
 		tab.Do(
 			chromedp.SendKeys(chromedp.ID("current"), "no-es-mi-clave-123", chromedp.NodeVisible),
