@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -27,6 +28,11 @@ import (
 //   - A visitor (the sign-in, reset and invitation forms) has a random nonce in the
 //     HttpOnly cookie zona_csrf and the token HMAC(server secret, nonce): nothing is stored,
 //     so a visitor, a bot or a 404 costs no disk.
+//
+// Pages are compressed, and a page can echo what a request asked for (a search) beside its
+// token; so the token a page carries is masked anew for every response (a random pad, then
+// the token XOR the pad), as Django and Rails do, and a BREACH-style guess at it through
+// compressed sizes learns nothing.
 //
 // A request that the browser says comes from another site (Sec-Fetch-Site cross-site or
 // same-site, an Origin that is not Zona's, or over HTTPS a Referer that is not) is refused
@@ -85,7 +91,33 @@ func (s *Server) ensureCSRF(c *fiber.Ctx) error {
 	return nil
 }
 
-// csrfToken is the token the forms of this request's page carry, or "" when it has none.
+// maskedCSRF is the token the forms of this request's page carry, masked for this
+// response, or "" when the request has none.
+func (s *Server) maskedCSRF(c *fiber.Ctx) string {
+	token := s.csrfToken(c)
+	if token == "" {
+		return ""
+	}
+	out := make([]byte, 2*len(token))
+	pad, masked := out[:len(token)], out[len(token):]
+	rand.Read(pad)
+	subtle.XORBytes(masked, pad, []byte(token))
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// unmaskCSRF is the token inside a masked one, or "" when got is not one.
+func unmaskCSRF(got string) string {
+	b, err := base64.RawURLEncoding.DecodeString(got)
+	if err != nil || len(b) == 0 || len(b)%2 != 0 {
+		return ""
+	}
+	n := len(b) / 2
+	subtle.XORBytes(b[n:], b[:n], b[n:])
+	return string(b[n:])
+}
+
+// csrfToken is the unmasked token of this request's session or visitor, or "" when it has
+// none.
 func (s *Server) csrfToken(c *fiber.Ctx) string {
 	if ws := currentSession(c); ws != nil && ws.data.PID != "" {
 		return ws.data.CSRF
@@ -102,9 +134,12 @@ func (s *Server) csrfToken(c *fiber.Ctx) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// validCSRF reports whether got, a masked token from a form or header, holds the token of
+// this request's session or visitor.
 func (s *Server) validCSRF(c *fiber.Ctx, got string) bool {
 	want := s.csrfToken(c)
-	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	token := unmaskCSRF(got)
+	return want != "" && token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1
 }
 
 // csrfFromRequest is the token in the header or in the form body; a token in the query

@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
 
 	"zona/handlers"
@@ -56,7 +59,8 @@ func (e *env) agent() *agent {
 
 type response struct {
 	*http.Response
-	body string
+	body string // decoded when it came compressed
+	wire int    // the body's length as sent
 	doc  *goquery.Document
 }
 
@@ -74,6 +78,19 @@ func (a *agent) do(req *http.Request) *response {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
+	wire := len(b)
+	switch res.Header.Get("Content-Encoding") {
+	case "br":
+		b, err = io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
+	case "gzip":
+		var zr *gzip.Reader
+		if zr, err = gzip.NewReader(bytes.NewReader(b)); err == nil {
+			b, err = io.ReadAll(zr)
+		}
+	}
+	if err != nil {
+		a.e.t.Fatalf("%s %s: decoding %s body: %v", req.Method, req.URL, res.Header.Get("Content-Encoding"), err)
+	}
 	for _, c := range res.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" || (!c.Expires.IsZero() && c.Expires.Unix() <= 0) {
 			delete(a.cookies, c.Name)
@@ -81,7 +98,7 @@ func (a *agent) do(req *http.Request) *response {
 			a.cookies[c.Name] = c.Value
 		}
 	}
-	r := &response{Response: res, body: string(b)}
+	r := &response{Response: res, body: string(b), wire: wire}
 	if strings.Contains(res.Header.Get("Content-Type"), "html") {
 		r.doc, _ = goquery.NewDocumentFromReader(strings.NewReader(r.body))
 		if v, _ := r.doc.Find(`input[name="_csrf"]`).First().Attr("value"); v != "" {

@@ -54,7 +54,7 @@ func (s *Server) viewCtx(c *fiber.Ctx) *views.Ctx {
 		Path:  string(c.Request().URI().RequestURI()),
 		Loc:   s.cfg.Location,
 	}
-	v.CSRF = s.csrfToken(c)
+	v.CSRF = s.maskedCSRF(c)
 	if p := currentPrincipal(c); p != nil {
 		v.User = &views.User{Name: p.Name(), Email: p.Email(), Areas: menuFor(p), Contact: !p.isOwner()}
 	} else if st := currentStaff(c); st != nil {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"zona/assets"
 	"zona/store"
@@ -257,6 +258,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(s.metrics.observe, s.recoverPanic, refuseAmbiguousLength, s.forwardedClient, requestID, securityHeaders())
 	app.Get(assets.Prefix+"*", named(assets.Prefix+"*"), assets.Handler)
 	app.Get("/metrics", named("/metrics"), s.metrics.handler(s.cfg.MetricsToken))
+	// Pages and JSON are compressed as they go out (assets, above, are compressed at build
+	// time); the CSRF token in a page is masked per response against BREACH (csrf.go).
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	app.Use(noStore, s.accessLog, s.loadSession, s.csrfProtection)
 	app.Use("/api", s.limitAPIByIP)
 	for _, r := range s.table() {
