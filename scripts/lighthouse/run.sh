@@ -18,7 +18,8 @@ PAGES=${PAGES:-"/login /zona /account /contacts /emails"}
 OUT=${OUT:-$(mktemp -d)}
 PORT=${PORT:-18089}
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+trap '[ -z "$pid" ] || { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 
 [ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 [ -d "$here/node_modules/lighthouse" ] || (cd "$here" && npm ci --no-audit --no-fund --silent)
