@@ -80,6 +80,10 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.finishClosings(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: finish closing accounts: %w", err)
+	}
 	return s, nil
 }
 
