@@ -20,9 +20,9 @@ var ErrAccountClosed = &Error{Code: "account_closed", MsgKey: "error.account_clo
 // the operator must keep for the tax authority after the rest is erased, and when and by
 // whom the account was closed. Its presence marks the account closed.
 type FiscalKept struct {
-	ClientID    string    `json:"client_id"`
-	RFC         string    `json:"rfc,omitempty"`
-	RazonSocial string    `json:"razon_social,omitempty"`
+	ClientID    string `json:"client_id"`
+	RFC         string `json:"rfc,omitempty"`
+	RazonSocial string `json:"razon_social,omitempty"`
 	// Reason says why these fields outlive the account.
 	Reason    string    `json:"reason"`
 	CreatedAt time.Time `json:"created_at"`
