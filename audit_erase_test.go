@@ -65,4 +65,17 @@ func TestAuditVerifyCatchesASwappedPersonalPart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "entry "+ids[3]+" ") || !strings.Contains(err.Error(), "personal data altered") {
 		t.Fatalf("audit verify said %v; want it to name entry %s", err, ids[3])
 	}
+	// The history still lists, the altered entry without personal fields.
+	st, err := store.Open(data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	list, _, err := st.ListActivity(clientID, "", 10)
+	if err != nil || len(list) != 6 {
+		t.Fatalf("listing an altered history: %d entries, %v", len(list), err)
+	}
+	if e := list[2]; e.ID != ids[3] || !e.Erased || e.IP != "" {
+		t.Errorf("the altered entry lists as %+v", e)
+	}
 }

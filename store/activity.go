@@ -210,7 +210,7 @@ func (s *Store) listActivity(txn *badger.Txn, prefix, seek []byte, after bool, l
 		}); err != nil {
 			return nil, "", err
 		}
-		if err := ring.open(&e); err != nil {
+		if err := ring.read(&e); err != nil {
 			return nil, "", err
 		}
 		out = append(out, e)

@@ -19,9 +19,9 @@ const pruneBatch = 1000
 
 // PruneActivity removes the entries of clientID's history made before olderThan, oldest
 // first, and returns how many it removed. It then shreds the keys of the months wholly
-// before olderThan (expiredHistoryKeys): whatever of a removed entry is left in the
-// database files until a compaction can no longer be read, as with a closed account. Each batch of removals moves the history's anchor
-// to the last entry it removed, in the same transaction, so VerifyActivity keeps working on
+// before olderThan (shredHistoryKeys): what of a removed entry is left in the database
+// files until a compaction can no longer be read, as with a closed account. Each batch of
+// removals moves the history's anchor to the last entry it removed, in the same transaction, so VerifyActivity keeps working on
 // what is left, and an interrupted prune leaves a consistent history. The newest entry is
 // removed too when it is old enough: the head and the anchor then name the same entry.
 func (s *Store) PruneActivity(clientID string, olderThan time.Time) (int, error) {

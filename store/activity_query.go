@@ -131,7 +131,7 @@ func (s *Store) QueryActivity(clientID string, q ActivityQuery) (ActivityPage, e
 				return err
 			}
 			if ok {
-				if err := ring.open(&e); err != nil {
+				if err := ring.read(&e); err != nil {
 					return err
 				}
 				page.Entries = append(page.Entries, e)
