@@ -88,8 +88,8 @@ func seedPersonal(t *testing.T, s *Store, word string) *Client {
 		t.Fatal(err)
 	}
 	owner := Actor{Kind: ActorOwner, ID: c.ID, Name: word + " Pérez"}
-	ct := &Contact{ClientID: c.ID, FirstName: word + "contacto", Email: "contacto." + word + "@example.mx"}
-	if _, err := s.CreateContact(ct, 0, nil, Event{Kind: KindContactCreated, Actor: owner, IP: "10.1.2.3", UserAgent: word + "-browser"}); err != nil {
+	ct := &Contact{ClientID: c.ID, FirstName: word + "contacto", Email: "contacto." + word + "@example.mx", Access: true}
+	if _, err := s.CreateContact(ct, 0, []byte(strings.Repeat("i", 22)+word), Event{Kind: KindContactCreated, Actor: owner, IP: "10.1.2.3", UserAgent: word + "-browser"}); err != nil {
 		t.Fatal(err)
 	}
 	d := &Device{Hash: strings.Repeat("a", 64), Started: time.Now(), LastSeen: time.Now(), Expires: time.Now().Add(time.Hour),
@@ -110,6 +110,10 @@ func seedPersonal(t *testing.T, s *Store, word string) *Client {
 	}
 	if err := s.RequestEmailChange(c.ID, "nuevo."+word+"@example.mx", []byte(strings.Repeat("t", 32)+word), time.Hour,
 		Event{Kind: KindEmailChangeRequested, Actor: owner, Detail: map[string]string{"to": "nuevo." + word + "@example.mx"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateReset(c, nil, []byte(strings.Repeat("r", 22)+word), time.Now().Add(time.Hour),
+		Event{Kind: KindResetRequested, Actor: owner, IP: "10.1.2.3"}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -176,6 +180,23 @@ func TestCloseAccountErasesPersonalDataAndKeepsTheChain(t *testing.T) {
 		if e.IP != "" || e.UserAgent != "" || e.Actor.Name != "" || len(e.Detail) > 0 {
 			t.Errorf("entry %s kept personal fields: %+v", e.Kind, e)
 		}
+	}
+	// Nothing names the account any more: links, outbox, any prefix personalKeys lists.
+	if err := s.db.View(func(txn *badger.Txn) error {
+		prefixes, _, err := personalKeys(txn, &Client{ID: c.ID})
+		for _, p := range prefixes {
+			if bytes.Equal(p, []byte(clientKey(c.ID))) {
+				continue
+			}
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+			for it.Rewind(); it.Valid(); it.Next() {
+				t.Errorf("left after closing: %s", it.Item().Key())
+			}
+			it.Close()
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 	if hits, _, err := s.SearchClients(marker); err != nil || len(hits) != 0 {
 		t.Errorf("search still finds the closed account: %v, %v", hits, err)
