@@ -146,6 +146,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	hashes := fs.Int("hash-concurrency", envInt("HASH_CONCURRENCY", 0), "password hashes computed at once, 19 MiB each (default: CPU count) (env ZONA_HASH_CONCURRENCY)")
 	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
+	archiveRetention := fs.Duration("archive-retention", envDuration("ARCHIVE_RETENTION", 0), "remove archived emails (with their attachments) older than this, checked daily; 0 keeps them forever (env ZONA_ARCHIVE_RETENTION)")
 	customer2FA := fs.String("customer-2fa", env("CUSTOMER_2FA", handlers.TwoFAOptional), "optional or required: a second factor for owners and contacts (env ZONA_CUSTOMER_2FA)")
 	staff2FA := fs.String("staff-2fa", env("STAFF_2FA", handlers.TwoFARequired), "required or optional: a second factor for staff (env ZONA_STAFF_2FA)")
 	maxContacts := fs.Int("max-contacts", envInt("MAX_CONTACTS", store.DefaultMaxContacts), "contacts an account may have (env ZONA_MAX_CONTACTS)")
@@ -212,8 +213,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	st.GuardDisk(disk)
 	kv.GuardDisk(disk)
 	wg.Go(func() { disk.Run(ctx, time.Second) })
-	if *retention > 0 {
-		wg.Go(func() { pruneHistory(ctx, st, *retention, log) })
+	if *retention > 0 || *archiveRetention > 0 {
+		wg.Go(func() { applyRetention(ctx, st, *retention, *archiveRetention, log) })
 	}
 	if *backupDir != "" {
 		b := backupSchedule{dir: *backupDir, every: *backupEvery, keep: *backupKeep}
@@ -261,6 +262,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
 		NotifyNewDevice: *notifyNew, MetricsToken: env("METRICS_TOKEN", ""), Mailer: mail.NewMailer(st, mailCfg, worker, log),
 		MaxContacts: *maxContacts, CustomerTwoFA: *customer2FA, StaffTwoFA: *staff2FA,
+		ActivityRetention: *retention, ArchiveRetention: *archiveRetention,
 	}, st, kv)
 
 	errc := make(chan error, 1)
@@ -275,17 +277,27 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	return app.ShutdownWithTimeout(20 * time.Second)
 }
 
-// pruneHistory removes history entries older than keep, at start and then daily, until ctx
-// ends.
-func pruneHistory(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
+// applyRetention removes history entries older than activity and archived messages older
+// than archive (either 0: kept forever), at start and then daily, until ctx ends.
+func applyRetention(ctx context.Context, st *store.Store, activity, archive time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
-		n, err := st.PruneAllActivity(time.Now().Add(-keep))
-		if err != nil {
-			log.Error("pruning the history", "err", err)
-		} else if n > 0 {
-			log.Info("history pruned", "entries", n, "older_than", keep)
+		if activity > 0 {
+			n, err := st.PruneAllActivity(time.Now().Add(-activity))
+			if err != nil {
+				log.Error("pruning the history", "err", err)
+			} else if n > 0 {
+				log.Info("history pruned", "entries", n, "older_than", activity)
+			}
+		}
+		if archive > 0 {
+			n, err := st.PruneArchive(time.Now().Add(-archive))
+			if err != nil {
+				log.Error("pruning the mail archive", "err", err)
+			} else if n > 0 {
+				log.Info("mail archive pruned", "messages", n, "older_than", archive)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -121,6 +121,16 @@ func (s *Server) adminClientPage(c *fiber.Ctx, cl *store.Client, pin views.PINCh
 		PINChanged: cl.PINChangedAt,
 		PIN:        pin,
 		Suspended:  cl.SuspendedAt,
+		Closed:     cl.ClosedAt,
+	}
+	if cl.Closed() {
+		// Only the fiscal identity its invoices name is left, in its own record.
+		p.Name = t.T("page.admin.client.closed_name")
+		kept, err := s.store.FiscalKept(cl.ID)
+		if err != nil {
+			return p, err
+		}
+		p.Fiscal = []views.Fact{{Label: t.T("field.rfc"), Value: kept.RFC}, {Label: t.T("field.razon_social"), Value: kept.RazonSocial}}
 	}
 	p.PIN.Action = "/admin/clients/" + cl.ID + "/pin"
 	p.PIN.Field = views.Field{Name: "pin", Label: t.T("page.admin.client.pin_label"), Type: "password",

@@ -79,7 +79,11 @@ func (s *Server) showClients(c *fiber.Ctx) error {
 	from := (page - 1) * clientsPageSize
 	p := views.ClientsPage{Query: q, Total: finder.total, From: from + 1, To: from + len(found), Limited: finder.limited}
 	for _, cl := range found {
-		p.Rows = append(p.Rows, views.ClientRow{URL: "/admin/clients/" + cl.ID, Name: cl.Name(), Email: cl.Email,
+		name := cl.Name()
+		if cl.Closed() {
+			name = s.tr(c).T("page.admin.client.closed_name")
+		}
+		p.Rows = append(p.Rows, views.ClientRow{URL: "/admin/clients/" + cl.ID, Name: name, Email: cl.Email,
 			Company: cl.Company, Created: cl.CreatedAt})
 	}
 	link := func(n int) string {

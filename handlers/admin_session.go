@@ -103,7 +103,8 @@ func staffMenu(st *store.Staff) []views.MenuItem {
 		{Href: "/admin/outbox", MsgKey: "menu.outbox", TestID: "menu-outbox"}}
 	if adminOnly.allowsStaff(st) {
 		items = append(items, views.MenuItem{Href: "/admin/staff", MsgKey: "menu.staff", TestID: "menu-staff"},
-			views.MenuItem{Href: "/admin/tokens", MsgKey: "menu.tokens", TestID: "menu-tokens"})
+			views.MenuItem{Href: "/admin/tokens", MsgKey: "menu.tokens", TestID: "menu-tokens"},
+			views.MenuItem{Href: "/admin/retention", MsgKey: "menu.retention", TestID: "menu-retention"})
 	}
 	return append(items,
 		views.MenuItem{Href: "/admin/password", MsgKey: "menu.password", TestID: "menu-password"},

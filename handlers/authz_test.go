@@ -108,6 +108,7 @@ func authzRules() map[string]authzRule {
 		"POST /admin/outbox/:copy/retry":      {who: "staff", ok: 303},
 		"GET /admin/staff":                    {who: "admin", ok: 200},
 		"GET /admin/tokens":                   {who: "admin", ok: 200},
+		"GET /admin/retention":                {who: "admin", ok: 200},
 		"POST /admin/tokens/new":              {who: "admin", ok: 200},
 		"POST /admin/tokens/:id/revoke":       {who: "admin", ok: 404},
 		"GET /admin/staff/new":                {who: "admin", ok: 200},

@@ -229,6 +229,7 @@ func (s *Server) table() []route {
 		{fiber.MethodPost, "/admin/staff/:id/enable", adminOnly, s.enableStaff},
 		{fiber.MethodPost, "/admin/staff/:id/invite", adminOnly, s.reinviteStaff},
 		{fiber.MethodGet, "/admin/tokens", adminOnly, s.showTokens},
+		{fiber.MethodGet, "/admin/retention", adminOnly, s.showRetention},
 		{fiber.MethodPost, "/admin/tokens/new", adminOnly, s.createToken},
 		{fiber.MethodPost, "/admin/tokens/:id/revoke", adminOnly, s.revokeToken},
 		{fiber.MethodGet, "/admin/invite/:token", public, s.showStaffInvite},

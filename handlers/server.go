@@ -55,6 +55,10 @@ type Config struct {
 	// StaffTwoFA is TwoFARequired (the default: staff set up a second factor at their first
 	// sign-in, before the console opens) or TwoFAOptional.
 	StaffTwoFA string
+	// ActivityRetention and ArchiveRetention are --activity-retention and
+	// --archive-retention (0: forever), shown on /admin/retention; main applies them.
+	ActivityRetention time.Duration
+	ArchiveRetention  time.Duration
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer

@@ -310,7 +310,7 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cl.Suspended() {
+		if cl.Suspended() || cl.Closed() {
 			return nil, store.ErrNotFound
 		}
 		return &principal{Kind: kind, ID: id, Client: cl}, nil
@@ -327,7 +327,7 @@ func (s *Server) principalFor(kind, id string) (*principal, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cl.Suspended() {
+		if cl.Suspended() || cl.Closed() {
 			return nil, store.ErrNotFound
 		}
 		return &principal{Kind: kind, ID: contactID, Client: cl, Contact: ct}, nil

@@ -18,8 +18,14 @@
 //	staffdev/<staffID>/<sha256(sid)> StaffDevice: a console session of that staff member (TTL: the
 //	                                 absolute timeout); a session without one is over
 //	setup/token                      SHA-256 of the one-time first-staff setup token
-//	act/<clientID>/<entryID>         activity Entry, append only, hash chained
+//	act/<clientID>/<entryID>         activity Entry, append only, hash chained; its personal fields
+//	                                 sealed (see "Erasure")
 //	acthead/<clientID>               the ID and hash of the newest Entry of that client
+//	actkey/<clientID>/<yyyymm>       32 random bytes: the AES-256 key sealing the personal fields of
+//	                                 that client's entries made in that month (UTC); shredded by
+//	                                 retention and by closing the account
+//	fiscalkept/<clientID>            FiscalKept: a closed account's RFC and razón social (kept for its
+//	                                 issued CFDI), when and by whom it was closed; marks it closed
 //	reset/<sha256(token) hex>        a password-reset link (TTL: its expiry)
 //	device/<clientID>/<sha256(sid)>  Device: a signed-in session of the owner or of a contact (its
 //	                                 Person field) (TTL: the absolute timeout)
@@ -88,6 +94,61 @@
 // later release can recognise and migrate old encodings. Records that can be edited carry a
 // revision (Rev); an update names the revision it read and fails with ErrConflict when the
 // stored one moved on, so a concurrent edit is reported and never silently lost.
+//
+// # Erasure
+//
+// A history must stay verifiable (`zona audit verify`) after a person's data in it is erased:
+// when an account is closed (CloseAccount) and when --activity-retention removes old entries.
+// So an entry (Entry, schema 4, V 2) is split in two:
+//
+//   - in clear: ID, client ID, time, kind, the actor's kind and ID (a ULID, which names
+//     nobody once the record it points at is gone), the names of the changed fields and
+//     their Secret flags, Prev, Hash, Digest and LegacyHash;
+//   - personal, sealed: the actor's name, the IP address, the User-Agent, each change's old
+//     and new values and every Detail value (emails, subjects, names).
+//
+// The personal part is a random 16-byte salt followed by its JSON; Digest is its SHA-256 and
+// Sealed its AES-256-GCM encryption (random nonce in front, the entry ID as additional data)
+// under the client's key of the entry's month, actkey/<clientID>/<yyyymm>. Hash is the SHA-256
+// of the entry's JSON without Sealed and Hash, so it covers Prev, the clear fields and Digest:
+// Hash = H(Prev, clear fields, H(salt || personal JSON)). VerifyActivity recomputes Hash and,
+// while the key exists, decrypts the personal part and checks it against Digest (a personal
+// part moved or altered is reported). Once the key is gone the personal part cannot be read
+// by anyone, yet the chain verifies as before; the salt keeps Digest from being reversed by
+// trying values (every IPv4 address, say).
+//
+// Erasing is shredding: the keys live in Badger, and a shredded key, like every other record
+// of a closed account, is removed with DB.DropPrefix (purge), which rewrites the memtable and
+// the tables holding it without it and deletes the files it was in. A plain delete would leave
+// the old bytes in the SST and memtable log files until a compaction happened to drop them.
+// The test TestCloseAccountErasesPersonalDataAndKeepsTheChain reads every file of the data
+// dir for the erased data and keys.
+//
+// What closing removes (personalKeys): the client record's personal fields (the record keeps
+// its ID, dates, language and ClosedAt), contacts, sessions and known devices, second factors,
+// passkeys, PIN lockout, pending reset, invitation, email-change and preferences links, login
+// and search index keys, archived mail with bodies and attachments, outbox and failed-copy
+// items, and the history keys. It keeps fiscalkept/<clientID> (RFC, razón social: the
+// operator must keep them with the CFDI it issued) and the history's entries, whose personal
+// parts are unreadable, plus a last entry account.closed naming the staff member by ID. A
+// closing runs in steps (FiscalKept and that entry in one transaction, then the purge, then
+// the anonymous record); Open finishes one a crash interrupted.
+//
+// Retention: --activity-retention removes old entries as before (the anchor keeps the chain
+// verifiable) and then shreds the keys of the months wholly before its cutoff, so a removed
+// entry's personal data is unreadable at most a month after its removal. --archive-retention
+// purges old archived messages the same way as closing does.
+//
+// Limits. Values of 16 KiB and more (large attachments and bodies) are kept in Badger's value
+// log, which DropPrefix does not rewrite: purge runs the value-log GC, but the newest value-log
+// file is rewritten only after it fills (64 MiB) and is garbage-collected. A login key that is
+// a prefix of another login key (a@b.co and a@b.com) cannot be dropped by prefix and is left
+// to compaction; its value holds no personal data, its key holds the email. Backups made
+// before an erasure hold the erased data and keys: erasure reaches them when they are rotated
+// out (--backup-keep). Entries written before schema 4 (V 0) were hashed with their personal
+// fields; the schema 4 migration (sealHistories) reseals every history whose chain verifies,
+// keeping each entry's old hash in LegacyHash, and leaves a history that does not verify as it
+// is, so that the audit still reports it.
 //
 // # Invariants kept in one transaction
 //
