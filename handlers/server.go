@@ -55,6 +55,13 @@ type Config struct {
 	// StaffTwoFA is TwoFARequired (the default: staff set up a second factor at their first
 	// sign-in, before the console opens) or TwoFAOptional.
 	StaffTwoFA string
+	// PrivacyURL is the operator's privacy notice ("aviso de privacidad"), linked from
+	// "Privacidad y datos"; empty when none was given.
+	PrivacyURL string
+	// ActivityRetention and ArchiveRetention are how long the history and the archived
+	// mail are kept (zero: forever), as "Privacidad y datos" tells the people.
+	ActivityRetention time.Duration
+	ArchiveRetention  time.Duration
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is
 	// woken (as with no SMTP server configured).
 	Mailer *mail.Mailer
