@@ -364,7 +364,7 @@ func (j *exportJob) email(m *store.Message) (exportEmail, error) {
 		return exportEmail{}, err
 	}
 	return exportEmail{File: name, At: m.At, Category: m.Category, Subject: m.Subject, To: d.Copy.To,
-		Status: j.t.T("status." + m.Status())}, nil
+		Status: j.t.T("email_status." + m.Status())}, nil
 }
 
 // copyOf is the copy of m the person received: a contact's own, the owner's, or for the
