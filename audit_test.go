@@ -78,7 +78,7 @@ func TestAuditVerifyNamesTheTamperedEntry(t *testing.T) {
 		reason string
 	}{
 		{
-			name: "an entry's IP edited in place",
+			name: "an entry's kind edited in place",
 			tamper: func(clientID string, ids []string) func(*badger.Txn) error {
 				return func(txn *badger.Txn) error {
 					item, err := txn.Get(entryKey(clientID, ids[3]))
@@ -89,9 +89,9 @@ func TestAuditVerifyNamesTheTamperedEntry(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					edited := bytes.Replace(val, []byte(`"ip":"10.0.0.2"`), []byte(`"ip":"10.0.0.9"`), 1)
+					edited := bytes.Replace(val, []byte(`"kind":"auth.signin"`), []byte(`"kind":"auth.signout"`), 1)
 					if bytes.Equal(edited, val) || edited[0] != val[0] {
-						return fmt.Errorf("the IP of entry 3 is not where expected: %q", val)
+						return fmt.Errorf("the kind of entry 3 is not where expected: %q", val)
 					}
 					return txn.Set(entryKey(clientID, ids[3]), edited)
 				}

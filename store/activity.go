@@ -48,8 +48,10 @@ type Event struct {
 }
 
 // Entry is one movement in a client's history ("historial de movimientos"). Entries are
-// never changed or removed; each carries the hash of the one before it, so an edit made
-// behind Zona's back breaks the chain where it was made.
+// never changed; each carries the hash of the one before it, so an edit made behind Zona's
+// back breaks the chain where it was made. Its personal fields (see personal) are stored
+// sealed under a key of the client's history: shredding the key erases them for good while
+// the chain, which covers only their salted digest, still verifies (doc.go, "Erasure").
 type Entry struct {
 	ID        string            `json:"id"`
 	ClientID  string            `json:"client_id"`
@@ -62,6 +64,21 @@ type Entry struct {
 	Detail    map[string]string `json:"detail,omitempty"`
 	Prev      string            `json:"prev"`
 	Hash      string            `json:"hash"`
+	// V is the hash formula: 0 for entries written before schema 4 (the whole entry), 2
+	// for sealed entries (the non-personal fields and Digest).
+	V int `json:"v,omitempty"`
+	// Digest is the hex SHA-256 of the sealed personal part (a random salt, then its
+	// JSON), empty when the entry has no personal data.
+	Digest string `json:"digest,omitempty"`
+	// Sealed is the personal part encrypted with AES-256-GCM (nonce first, the entry ID as
+	// additional data). It is only set in the stored form: the store hands out entries
+	// with the personal fields filled in instead.
+	Sealed []byte `json:"sealed,omitempty"`
+	// LegacyHash is the hash the entry had before schema 4 sealed it, so that a copy of the
+	// history taken before can still be matched against it.
+	LegacyHash string `json:"legacy_hash,omitempty"`
+	// Erased is set on an entry whose personal fields were erased (their key shredded).
+	Erased bool `json:"-"`
 }
 
 // Entry kinds written by the foundation.
@@ -92,7 +109,7 @@ var Kinds = []string{
 	KindContactInvited, KindContactUninvited, KindContactJoined,
 	KindTwoFAEnabled, KindTwoFARemoved, KindTwoFAFailed, KindRecoveryUsed, KindRecoveryRenewed,
 	KindPasskeyAdded, KindPasskeyRemoved,
-	KindAccountSuspended, KindAccountReactivated, KindWelcomeSent,
+	KindAccountSuspended, KindAccountReactivated, KindWelcomeSent, KindAccountClosed,
 	KindExportRequested, KindExportReady, KindExportFailed, KindExportDownloaded, KindRequestFiled, KindRequestResolved,
 }
 
@@ -104,9 +121,11 @@ type activityHead struct {
 	Hash string `json:"hash"`
 }
 
-// computeHash is the hash of e's content and its predecessor's hash (e.Prev).
+// computeHash is the hash of e's stored content and its predecessor's hash (e.Prev). For a
+// sealed entry the stored content holds no personal field, only their Digest; for a legacy
+// entry (V 0) it is the whole entry, as it was hashed when written.
 func (e Entry) computeHash() string {
-	e.Hash = ""
+	e.Hash, e.Sealed = "", nil
 	b, _ := json.Marshal(e) // Entry has only marshalable fields; map keys are sorted.
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -125,7 +144,13 @@ func appendEntry(txn *badger.Txn, clientID string, ev Event) error {
 		ID: NewID(), ClientID: clientID, At: time.Now().UTC(), Kind: ev.Kind, Actor: ev.Actor,
 		IP: ev.IP, UserAgent: ev.UserAgent, Changes: ev.Changes, Detail: ev.Detail, Prev: head.Hash,
 	}
-	e.Hash = e.computeHash()
+	key, err := historyKey(txn, clientID, e.At, true)
+	if err != nil {
+		return err
+	}
+	if err := e.seal(key); err != nil {
+		return err
+	}
 	if err := put(txn, activityPrefix(clientID)+e.ID, &e); err != nil {
 		return err
 	}
@@ -168,6 +193,7 @@ func (s *Store) ListActivity(clientID, before string, limit int) ([]Entry, strin
 // when after is set), and the cursor of the next page.
 func (s *Store) listActivity(txn *badger.Txn, prefix, seek []byte, after bool, limit int) ([]Entry, string, error) {
 	var out []Entry
+	ring := newKeyRing(txn, string(prefix[len("act/"):len(prefix)-1]))
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true, PrefetchValues: true, PrefetchSize: limit + 1})
 	defer it.Close()
 	it.Seek(seek)
@@ -183,6 +209,9 @@ func (s *Store) listActivity(txn *badger.Txn, prefix, seek []byte, after bool, l
 			e, err = s.entries.decode(string(it.Item().Key()), b)
 			return err
 		}); err != nil {
+			return nil, "", err
+		}
+		if err := ring.open(&e); err != nil {
 			return nil, "", err
 		}
 		out = append(out, e)
@@ -255,24 +284,37 @@ func (s *Store) VerifyActivity(clientID string) (int, error) {
 		if err := get(txn, activityAnchorKey(clientID), &anchor); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		prev, lastID := anchor.Hash, anchor.ID
+		prev, prevLegacy, lastID := anchor.Hash, "", anchor.ID
+		ring := newKeyRing(txn, clientID)
 		for it.Rewind(); it.Valid(); it.Next() {
 			id := string(it.Item().Key()[len(activityPrefix(clientID)):])
 			var e Entry
 			if err := it.Item().Value(func(b []byte) error { return decode(b, &e) }); err != nil {
 				return &ChainError{clientID, id, "cannot be read: " + err.Error()}
 			}
+			// A legacy entry written before its predecessor was sealed names the
+			// predecessor's hash from before (schema 4's migration stopped halfway).
+			follows := e.Prev == prev || (e.V == entryLegacy && prevLegacy != "" && e.Prev == prevLegacy)
 			switch {
 			case e.ID != id:
 				return &ChainError{clientID, id, "is stored under another entry's key"}
 			case id <= anchor.ID:
 				return &ChainError{clientID, id, "is older than the history's pruning anchor"}
-			case e.Prev != prev:
+			case !follows:
 				return &ChainError{clientID, id, "does not follow the entry before it"}
+			case e.V != entryLegacy && e.V != entrySealed:
+				return &ChainError{clientID, id, fmt.Sprintf("has an unknown hash formula %d", e.V)}
 			case e.computeHash() != e.Hash:
 				return &ChainError{clientID, id, "was altered after it was written"}
+			case e.V == entryLegacy && (e.Digest != "" || len(e.Sealed) > 0):
+				return &ChainError{clientID, id, "was altered after it was written"}
 			}
-			prev, lastID = e.Hash, e.ID
+			if err := ring.open(&e); errors.Is(err, errSealAltered) {
+				return &ChainError{clientID, id, "has personal data altered after it was written"}
+			} else if err != nil {
+				return err
+			}
+			prev, prevLegacy, lastID = e.Hash, e.LegacyHash, e.ID
 			n++
 		}
 		var head activityHead

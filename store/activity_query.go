@@ -91,6 +91,7 @@ func (s *Store) QueryActivity(clientID string, q ActivityQuery) (ActivityPage, e
 	}
 	m := newMatcher(f)
 	err := s.db.View(func(txn *badger.Txn) error {
+		ring := newKeyRing(txn, clientID)
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
 		defer it.Close()
 		it.Seek(seek)
@@ -130,6 +131,9 @@ func (s *Store) QueryActivity(clientID string, q ActivityQuery) (ActivityPage, e
 				return err
 			}
 			if ok {
+				if err := ring.open(&e); err != nil {
+					return err
+				}
 				page.Entries = append(page.Entries, e)
 			}
 		}

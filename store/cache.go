@@ -88,3 +88,10 @@ func (c *recentCache) put(clientID string, n int, stamp []byte, entries []Entry)
 	}
 	c.m[clientID] = recentList{n: n, stamp: bytes.Clone(stamp), entries: slices.Clone(entries)}
 }
+
+// forget drops what is kept of clientID's history (its personal data was just erased).
+func (c *recentCache) forget(clientID string) {
+	c.mu.Lock()
+	delete(c.m, clientID)
+	c.mu.Unlock()
+}

@@ -32,7 +32,13 @@ type Client struct {
 	// SuspendedAt, when set, is when staff suspended the account: nobody of it signs in
 	// (owner or contact) until it is reactivated. Its mail is still archived.
 	SuspendedAt time.Time `json:"suspended_at,omitzero"`
+	// ClosedAt, when set, is when the account was closed (CloseAccount): every personal
+	// field above is empty, the fiscal identity it keeps is its FiscalKept record.
+	ClosedAt time.Time `json:"closed_at,omitzero"`
 }
+
+// Closed reports whether the account was closed and its personal data erased.
+func (c *Client) Closed() bool { return !c.ClosedAt.IsZero() }
 
 // Suspended reports whether staff suspended the account.
 func (c *Client) Suspended() bool { return !c.SuspendedAt.IsZero() }

@@ -12,13 +12,13 @@ import (
 )
 
 // SchemaVersion is the version of the key layout and records this release writes.
-const SchemaVersion uint32 = 3
+const SchemaVersion uint32 = 4
 
 // migrations[v] upgrades data from schema v to v+1. Open runs every step between the stored
 // version and SchemaVersion and records the new version once a step has finished. A step
 // writes in as many transactions as it needs (one transaction holds only about a megabyte
 // of writes here), so it must be safe to run again after a process died halfway through.
-var migrations = map[uint32]func(s *Store) error{1: redactArchivedLinks, 2: consoleIndexes}
+var migrations = map[uint32]func(s *Store) error{1: redactArchivedLinks, 2: consoleIndexes, 3: sealHistories}
 
 // Store is Zona's domain database.
 type Store struct {
@@ -79,6 +79,10 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.finishClosings(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: finish closing accounts: %w", err)
 	}
 	return s, nil
 }

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// openAt opens the store in dir; the caller closes it.
+func openAt(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// filesHolding lists the files under dir whose bytes contain needle.
+func filesHolding(t *testing.T, dir string, needle []byte) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, needle) {
+			out = append(out, filepath.Base(path))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// historyKeys returns the raw keys sealing clientID's history.
+func historyKeys(t *testing.T, s *Store, clientID string) [][]byte {
+	t.Helper()
+	var keys [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(actKeyPrefix(clientID))})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// marker is written into every personal field of the account closed in these tests, and
+// kept is written into another account's, which must survive.
+const (
+	marker = "zqxmarkerqz"
+	kept   = "zqxkeptqz"
+)
+
+// seedPersonal gives a new client, named and reached through word, personal data of
+// every kind: a contact, a session, history entries with personal fields, an archived
+// message with an attachment, a pending email change.
+func seedPersonal(t *testing.T, s *Store, word string) *Client {
+	t.Helper()
+	c := &Client{Email: word + "@example.mx", FirstName: word, LastName: "Pérez", Company: word + " SA",
+		Address: Address{Phone: "+525512345678", Street: "Calle " + word}, Fiscal: Fiscal{RFC: "PEGA850101AB1", RazonSocial: "Razón " + word}}
+	if err := s.CreateClient(c, sysEvent); err != nil {
+		t.Fatal(err)
+	}
+	owner := Actor{Kind: ActorOwner, ID: c.ID, Name: word + " Pérez"}
+	ct := &Contact{ClientID: c.ID, FirstName: word + "contacto", Email: "contacto." + word + "@example.mx"}
+	if _, err := s.CreateContact(ct, 0, nil, Event{Kind: KindContactCreated, Actor: owner, IP: "10.1.2.3", UserAgent: word + "-browser"}); err != nil {
+		t.Fatal(err)
+	}
+	d := &Device{Hash: strings.Repeat("a", 64), Started: time.Now(), LastSeen: time.Now(), Expires: time.Now().Add(time.Hour),
+		IP: "10.1.2.3", UserAgent: word + "-browser"}
+	if err := s.StartDevice(c.ID, d, Event{Kind: KindSignIn, Actor: owner, IP: "10.1.2.3", UserAgent: word + "-browser"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateClient(c.ID, c.Rev, func(c *Client) error { c.City = "Ciudad " + word; return nil },
+		Event{Kind: KindAccountUpdated, Actor: owner, Changes: []Change{{Field: "city", New: "Ciudad " + word}}}); err != nil {
+		t.Fatal(err)
+	}
+	m := &Message{ClientID: c.ID, Category: CategoryGeneral, Subject: "Asunto " + word, From: "zona@example.mx",
+		Copies: []Copy{{Kind: "owner", PersonID: c.ID, To: c.Email, Name: word}}}
+	content := Content{Body: MessageBody{Text: "Hola " + word, HTML: "<p>Hola " + word + "</p>"},
+		Attachments: []AttachmentData{{Attachment: Attachment{Name: word + ".txt", Type: "text/plain", Size: int64(len(word))}, Data: []byte("adjunto " + word)}}}
+	if err := s.QueueMessage(m, content, "example.mx", Event{Kind: KindEmailQueued, Actor: Actor{Kind: ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequestEmailChange(c.ID, "nuevo."+word+"@example.mx", []byte(strings.Repeat("t", 32)+word), time.Hour,
+		Event{Kind: KindEmailChangeRequested, Actor: owner, Detail: map[string]string{"to": "nuevo." + word + "@example.mx"}}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCloseAccountErasesPersonalDataAndKeepsTheChain(t *testing.T) {
+	dir := t.TempDir()
+	s := openAt(t, dir)
+	c := seedPersonal(t, s, marker)
+	other := seedPersonal(t, s, kept)
+	keys := historyKeys(t, s, c.ID)
+	if len(keys) == 0 {
+		t.Fatal("no key seals the history")
+	}
+	before, _, err := s.ListActivity(c.ID, "", 100)
+	if err != nil || len(before) < 5 {
+		t.Fatalf("history before closing: %d entries, %v", len(before), err)
+	}
+	if before[len(before)-2].Actor.Name != marker+" Pérez" {
+		t.Fatalf("personal fields do not read back: %+v", before[len(before)-2])
+	}
+	s.Close()
+	// Before: the marker and the history's key are in the files, so the scans below can fail.
+	if len(filesHolding(t, dir, []byte(marker))) == 0 {
+		t.Fatal("the marker is nowhere in the data dir before closing: the test proves nothing")
+	}
+	for _, k := range keys {
+		if len(filesHolding(t, dir, k)) == 0 {
+			t.Fatal("a history key is nowhere in the data dir before closing")
+		}
+	}
+
+	s = openAt(t, dir)
+	got, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff, ID: "01JSTAFF00000000000000000A", Name: "Eva Staff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Closed{Messages: 1, Attachments: 1, Contacts: 1, Sessions: 1, Entries: len(before) - 1}); got != want {
+		// The account's creation was recorded by the system with no personal field.
+		t.Errorf("CloseAccount removed %+v, want %+v", got, want)
+	}
+	if _, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff}); !errors.Is(err, ErrAccountClosed) {
+		t.Errorf("closing again: %v, want ErrAccountClosed", err)
+	}
+	cl, err := s.ClientByID(c.ID)
+	if err != nil || !cl.Closed() || cl.Email != "" || cl.FirstName != "" || cl.Street != "" || cl.City != "" || cl.Fiscal.RFC != "" {
+		t.Fatalf("closed client record: %+v, %v", cl, err)
+	}
+	fk, err := s.FiscalKept(c.ID)
+	if err != nil || fk.RFC != "PEGA850101AB1" || fk.RazonSocial != "Razón "+marker || fk.Reason == "" {
+		t.Fatalf("fiscal record kept: %+v, %v", fk, err)
+	}
+	if _, err := s.ClientByEmail(marker + "@example.mx"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the closed account's email still signs in: %v", err)
+	}
+	if n, err := s.VerifyActivity(c.ID); err != nil || n != len(before)+1 {
+		t.Errorf("VerifyActivity after closing: %d entries, %v; want %d", n, err, len(before)+1)
+	}
+	after, _, err := s.ListActivity(c.ID, "", 100)
+	if err != nil || len(after) != len(before)+1 || after[0].Kind != KindAccountClosed || after[0].Actor.ID != "01JSTAFF00000000000000000A" {
+		t.Fatalf("history after closing: %+v, %v", after, err)
+	}
+	for _, e := range after[1:] {
+		if e.IP != "" || e.UserAgent != "" || e.Actor.Name != "" || len(e.Detail) > 0 {
+			t.Errorf("entry %s kept personal fields: %+v", e.Kind, e)
+		}
+	}
+	if hits, _, err := s.SearchClients(marker); err != nil || len(hits) != 0 {
+		t.Errorf("search still finds the closed account: %v, %v", hits, err)
+	}
+	// The other account is untouched.
+	if n, err := s.VerifyActivity(other.ID); err != nil || n < 5 {
+		t.Errorf("other history: %d, %v", n, err)
+	}
+	if oc, err := s.ClientByEmail(kept + "@example.mx"); err != nil || oc.FirstName != kept {
+		t.Errorf("other client: %+v, %v", oc, err)
+	}
+	s.Close()
+
+	// After: nothing of it is left in any file of the data dir, and the key is gone too, so
+	// the sealed entries cannot be opened by anyone holding the files.
+	if files := filesHolding(t, dir, []byte(marker)); len(files) > 0 {
+		t.Errorf("the erased marker is still in %v", files)
+	}
+	for _, k := range keys {
+		if files := filesHolding(t, dir, k); len(files) > 0 {
+			t.Errorf("a shredded history key is still in %v", files)
+		}
+	}
+	if len(filesHolding(t, dir, []byte(kept))) == 0 {
+		t.Error("the other account's data is gone from the files")
+	}
+	s = openAt(t, dir)
+	defer s.Close()
+	if _, err := s.VerifyActivity(c.ID); err != nil {
+		t.Errorf("VerifyActivity after reopening: %v", err)
+	}
+}
+
+// A closing interrupted after its first step (the FiscalKept record and the last entry
+// written, nothing erased yet) is finished by the next Open.
+func TestOpenFinishesAnInterruptedClosing(t *testing.T) {
+	dir := t.TempDir()
+	s := openAt(t, dir)
+	c := seedPersonal(t, s, marker)
+	err := s.update(func(txn *badger.Txn) error {
+		k := FiscalKept{ClientID: c.ID, Reason: fiscalKeptReason, CreatedAt: c.CreatedAt, ClosedAt: time.Now().UTC(), ClosedBy: Actor{Kind: ActorStaff}}
+		if err := put(txn, closedKey(c.ID), &k); err != nil {
+			return err
+		}
+		return appendEntry(txn, c.ID, Event{Kind: KindAccountClosed, Actor: k.ClosedBy})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openAt(t, dir)
+	defer s.Close()
+	cl, err := s.ClientByID(c.ID)
+	if err != nil || !cl.Closed() || cl.Email != "" {
+		t.Fatalf("client after reopening: %+v, %v", cl, err)
+	}
+	if _, err := s.ClientByEmail(marker + "@example.mx"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("login index left: %v", err)
+	}
+	if _, err := s.VerifyActivity(c.ID); err != nil {
+		t.Error(err)
+	}
+}
