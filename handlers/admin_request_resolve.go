@@ -13,6 +13,8 @@ import (
 
 // resolveRequest approves or rejects an open ARCO request with a note (required). The
 // person who filed it is told by account mail and sees the state on "Privacidad y datos".
+// Approving a request to close the account closes it (store.CloseAccount): its personal
+// data, this request included, is erased, and staff go back to the list.
 func (s *Server) resolveRequest(c *fiber.Ctx) error {
 	t := s.tr(c)
 	page := views.AdminRequestPage{Decision: strings.Clone(c.FormValue("decision"))}
@@ -40,6 +42,15 @@ func (s *Server) resolveRequest(c *fiber.Ctx) error {
 		return err
 	}
 	s.log.Info("ARCO request resolved", "client", r.ClientID, "request", r.ID, "state", r.State, "staff", ev.Actor.ID)
+	if r.Kind == store.RequestClose && r.State == store.RequestApproved {
+		closed, err := s.store.CloseAccount(r.ClientID, store.Actor{Kind: ev.Actor.Kind, ID: ev.Actor.ID})
+		if err != nil && !errors.Is(err, store.ErrAccountClosed) {
+			return err
+		}
+		s.log.Info("account closed on an approved request", "client", r.ClientID, "request", r.ID, "staff", ev.Actor.ID,
+			"messages", closed.Messages, "contacts", closed.Contacts, "sessions", closed.Sessions, "entries", closed.Entries)
+		return c.Redirect("/admin/requests", fiber.StatusSeeOther)
+	}
 	return c.Redirect("/admin/requests/"+r.ID, fiber.StatusSeeOther)
 }
 

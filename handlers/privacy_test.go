@@ -228,8 +228,15 @@ func TestPrivacyExportHoldsEverythingAndNoSecret(t *testing.T) {
 	}
 }
 
-// checkChain recomputes every entry's hash from its JSON line, as the README says, and
-// follows the chain from each entry to the one before; every entry's hash is in the CSV.
+// chainLine is one line of history.jsonl.
+type chainLine struct {
+	Entry    json.RawMessage `json:"entry"`
+	Personal []byte          `json:"personal"`
+}
+
+// checkChain verifies the exported history as its README says, outside the store: every
+// entry's hash from its JSON, its personal part against its digest, and each entry's prev
+// against the hash of the one before; every hash is in the CSV too.
 func checkChain(t *testing.T, e *env, jsonl, csv []byte) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(string(jsonl)), "\n")
@@ -241,24 +248,39 @@ func checkChain(t *testing.T, e *env, jsonl, csv []byte) {
 		t.Fatalf("%d history lines, %d entries stored", len(lines), len(stored))
 	}
 	var prev string
+	personal := 0
 	for i, l := range lines {
-		var en map[string]any
-		if err := json.Unmarshal([]byte(l), &en); err != nil {
+		var cl chainLine
+		var en struct{ Hash, Prev, Digest, IP string }
+		if err := json.Unmarshal([]byte(l), &cl); err != nil {
 			t.Fatal(err)
 		}
-		hash, _ := en["hash"].(string)
-		line := strings.Replace(l, `"hash":"`+hash+`"`, `"hash":""`, 1)
-		sum := sha256.Sum256([]byte(line))
-		if hex.EncodeToString(sum[:]) != hash {
-			t.Fatalf("line %d: hash %s does not verify", i, hash)
+		if err := json.Unmarshal(cl.Entry, &en); err != nil {
+			t.Fatal(err)
 		}
-		if i > 0 && prev != hash {
-			t.Fatalf("line %d: the newer entry's prev %s is not this entry's hash %s", i, prev, hash)
+		raw := strings.Replace(string(cl.Entry), `"hash":"`+en.Hash+`"`, `"hash":""`, 1)
+		if sum := sha256.Sum256([]byte(raw)); hex.EncodeToString(sum[:]) != en.Hash {
+			t.Fatalf("line %d: hash %s does not verify", i, en.Hash)
 		}
-		prev, _ = en["prev"].(string)
-		if !bytes.Contains(csv, []byte(hash)) {
-			t.Fatalf("the CSV lacks hash %s", hash)
+		if en.Digest != "" {
+			personal++
+			if sum := sha256.Sum256(cl.Personal); hex.EncodeToString(sum[:]) != en.Digest {
+				t.Fatalf("line %d: the personal part does not match digest %s", i, en.Digest)
+			}
+			if en.IP != "" {
+				t.Fatalf("line %d: the entry's form holds its IP in clear", i)
+			}
 		}
+		if i > 0 && prev != en.Hash {
+			t.Fatalf("line %d: the newer entry's prev %s is not this entry's hash %s", i, prev, en.Hash)
+		}
+		prev = en.Prev
+		if !bytes.Contains(csv, []byte(en.Hash)) {
+			t.Fatalf("the CSV lacks hash %s", en.Hash)
+		}
+	}
+	if personal == 0 {
+		t.Fatal("no exported entry has a personal part")
 	}
 }
 
@@ -277,7 +299,7 @@ func TestPrivacyExportOnlyForItsPerson(t *testing.T) {
 	staff := plantStaffSession(t, e, mustStaff(t, e, "Luis Pérez", "luis@example.mx"))
 	for name, b := range map[string]*agent{"another client": other, "a contact of the account": contact, "staff": staff, "signed out": e.agent()} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
-			if r := b.do(newRequest(method, path)); r.StatusCode != http.StatusNotFound || strings.Contains(r.body, "PK") {
+			if r := b.do(newRequest(method, path)); r.StatusCode != http.StatusNotFound || strings.HasPrefix(r.body, "PK\x03\x04") {
 				t.Errorf("%s %s as %s: %d", method, path, name, r.StatusCode)
 			}
 		}
@@ -333,8 +355,12 @@ func TestPrivacyExportOfContactIsScoped(t *testing.T) {
 		t.Errorf("the contact's emails (%d): %.1500s", len(all), joined)
 	}
 	for l := range strings.SplitSeq(strings.TrimSpace(string(files["history.jsonl"])), "\n") {
+		var cl chainLine
 		var en store.Entry
-		if err := json.Unmarshal([]byte(l), &en); err != nil {
+		if err := json.Unmarshal([]byte(l), &cl); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(cl.Entry, &en); err != nil {
 			t.Fatal(err)
 		}
 		if en.Actor.ID != ct.ID {
@@ -456,5 +482,51 @@ func TestPrivacyRequestFiledAndResolved(t *testing.T) {
 	}
 	if seen[store.KindRequestFiled] != store.ActorOwner || seen[store.KindRequestResolved] != store.ActorStaff {
 		t.Fatalf("history of the request: %v", seen)
+	}
+}
+
+// TestPrivacyApprovedClosingClosesTheAccount: staff approve a request to close the
+// account: its personal data is erased (the account, its exports and its requests), its
+// people can no longer sign in, and the history still verifies.
+func TestPrivacyApprovedClosingClosesTheAccount(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent()
+	a.mustSignIn()
+	_, exp := exportFiles(t, e, a, "")
+	a.get("/privacy")
+	if r := a.post("/privacy/requests", url.Values{"kind": {store.RequestClose}, "reason": {"Ya no uso el servicio."}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filing: %d", r.StatusCode)
+	}
+	list, err := e.st.PersonRequests(e.client.ID, "")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("requests %v %v", list, err)
+	}
+	staff, _ := mustStaffAgent(t, e)
+	path := "/admin/requests/" + list[0].ID
+	if staff.get(path).doc.Find(`[data-testid="close-warning"]`).Length() != 1 {
+		t.Fatal("the console does not warn that approving closes the account")
+	}
+	r := staff.post(path+"/resolve", url.Values{"decision": {"approved"}, "note": {"Cerramos su cuenta."}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/admin/requests" {
+		t.Fatalf("approving: %d %q %.300s", r.StatusCode, r.Header.Get("Location"), r.body)
+	}
+	cl, err := e.st.ClientByID(e.client.ID)
+	if err != nil || !cl.Closed() || cl.Email != "" || cl.PasswordHash != "" {
+		t.Fatalf("the account after closing: %+v %v", cl, err)
+	}
+	if _, err := e.st.ExportByID(e.client.ID, exp.ID); err != store.ErrNotFound {
+		t.Errorf("the export after closing: %v", err)
+	}
+	if _, err := e.st.RequestByID(list[0].ID); err != store.ErrNotFound {
+		t.Errorf("the request after closing: %v", err)
+	}
+	if r := a.get("/privacy"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the owner's session after closing: %d", r.StatusCode)
+	}
+	if r := e.agent().signIn(testEmail, testPassword); r.StatusCode != http.StatusOK {
+		t.Errorf("signing in to a closed account: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if _, err := e.st.VerifyActivity(e.client.ID); err != nil {
+		t.Fatalf("the history after closing: %v", err)
 	}
 }

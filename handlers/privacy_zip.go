@@ -247,10 +247,18 @@ func (j *exportJob) eachEntry(fn func(store.Entry) error) error {
 	}
 }
 
+// chainLine is one line of history.jsonl: the entry as its hash covers it, and its salted
+// personal part (store.ChainEntry).
+type chainLine struct {
+	Entry    json.RawMessage `json:"entry"`
+	Personal []byte          `json:"personal,omitempty"`
+}
+
 // history writes the history the person may see (the whole account's for the owner and a
 // contact with the activity area, else the contact's own entries) as a CSV with each
-// entry's ID, its predecessor's hash and its own, and the entries as stored, one JSON
-// object a line, from which the hashes can be computed again.
+// entry's ID, its predecessor's hash and its own, and as history.jsonl, one entry a line
+// in the form its hash covers, from which the chain can be verified outside Zona (the
+// README says how).
 func (j *exportJob) history() error {
 	all := j.p.may(store.AreaActivity)
 	csvw, err := j.file("history.csv")
@@ -266,29 +274,31 @@ func (j *exportJob) history() error {
 		j.t.T("page.activity.csv.device"), j.t.T("export.csv.id"), j.t.T("export.csv.prev"), j.t.T("export.csv.hash"),
 	})
 	var lines bytes.Buffer
-	err = j.eachEntry(func(e store.Entry) error {
-		if !all && !concerns(j.p, e) {
-			return nil
-		}
-		writeCSVLine(&buf, append(csvRecord(rows, e, j.s.cfg.Location), e.ID, e.Prev, e.Hash))
-		b, err := json.Marshal(e)
+	for before := ""; ; {
+		page, next, err := j.s.store.HistoryChain(j.p.ClientID(), before, exportPage)
 		if err != nil {
 			return err
 		}
-		lines.Write(b)
-		lines.WriteByte('\n')
-		if buf.Len() > exportChunk {
-			if _, err := buf.WriteTo(csvw); err != nil {
+		for _, ce := range page {
+			e := ce.Entry
+			if !all && !concerns(j.p, e) {
+				continue
+			}
+			writeCSVLine(&buf, append(csvRecord(rows, e, j.s.cfg.Location), e.ID, e.Prev, e.Hash))
+			b, err := json.Marshal(chainLine{Entry: ce.Stored, Personal: ce.Personal})
+			if err != nil {
 				return err
 			}
+			lines.Write(b)
+			lines.WriteByte('\n')
 		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := buf.WriteTo(csvw); err != nil {
-		return err
+		if _, err := buf.WriteTo(csvw); err != nil {
+			return err
+		}
+		if next == "" {
+			break
+		}
+		before = next
 	}
 	w, err := j.file("history.jsonl")
 	if err != nil {

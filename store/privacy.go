@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -328,4 +329,72 @@ func (s *Store) ResolveRequest(id string, approve bool, note string, ev Event) (
 		return nil, err
 	}
 	return r, nil
+}
+
+// ChainEntry is one history entry in the two forms an export of the history holds: Entry,
+// with its personal fields filled in (as ListActivity gives it), and the proof of its
+// place in the chain. Stored is the JSON of the entry as its hash covers it (a sealed
+// entry's personal fields empty, their salted digest in Digest; an entry from before
+// schema 4 whole): its SHA-256 with "hash" set to "" is Hash. Personal is the salted
+// personal part (saltSize random bytes, then its JSON) whose SHA-256 is Digest; nil when
+// the entry has none or it was erased.
+type ChainEntry struct {
+	Entry    Entry
+	Stored   []byte
+	Personal []byte
+}
+
+// HistoryChain is ListActivity with the proof of each entry (ChainEntry), for the export
+// of a person's data, which lets them verify the chain outside Zona.
+func (s *Store) HistoryChain(clientID, before string, limit int) ([]ChainEntry, string, error) {
+	entries, next, err := s.ListActivity(clientID, before, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]ChainEntry, 0, len(entries))
+	err = s.db.View(func(txn *badger.Txn) error {
+		for _, e := range entries {
+			var st Entry
+			if err := get(txn, activityPrefix(clientID)+e.ID, &st); err != nil {
+				return err
+			}
+			ce := ChainEntry{Entry: e}
+			if len(st.Sealed) > 0 {
+				key, err := historyKey(txn, clientID, st.At, false)
+				if err != nil {
+					return err
+				}
+				if key != nil {
+					if ce.Personal, err = decrypt(key, st.Sealed, []byte(st.ID)); err != nil {
+						return errSealAltered
+					}
+				}
+			}
+			st.Sealed = nil
+			if ce.Stored, err = json.Marshal(st); err != nil {
+				return err
+			}
+			out = append(out, ce)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// privacyKeys lists the key prefixes of clientID's exports and ARCO requests, which
+// closing the account removes with the rest of its personal data (personalKeys).
+func privacyKeys(txn *badger.Txn, clientID string) ([][]byte, error) {
+	out := [][]byte{[]byte(exportPrefix(clientID)), []byte("exportzip/" + clientID + "/"), []byte("arco/" + clientID + "/")}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("arcoidx/"), PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return nil, err
+		}
+		if string(v) == clientID {
+			out = append(out, it.Item().KeyCopy(nil))
+		}
+	}
+	return out, nil
 }
