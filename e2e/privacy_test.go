@@ -62,11 +62,13 @@ func TestPrivacyExportAndRequestOnPhone(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="decision-approved"]`), chromedp.NodeVisible),
 		chromedp.SendKeys(chromedp.ID("note"), "Corregimos su apellido.", chromedp.NodeVisible))
 	staff.ClickAndLoad(`[data-testid="resolve-submit"]`, 200)
+	staff.Shot("admin-request-resolved-phone")
 	if got := staff.Text(`[data-testid="request-state"]`); got != "Aprobada" {
 		t.Fatalf("the console shows %q after resolving", got)
 	}
 
 	tab.Navigate(base + "/privacy")
+	tab.Shot("privacy-answered-phone")
 	if got := tab.Text(`[data-testid="request-state"]`); got != "Aprobada" {
 		t.Fatalf("Ana sees %q", got)
 	}
