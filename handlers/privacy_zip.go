@@ -258,10 +258,10 @@ type chainLine struct {
 // contact with the activity area, else the contact's own entries) as a CSV with each
 // entry's ID, its predecessor's hash and its own, and as history.jsonl, one entry a line
 // in the form its hash covers, from which the chain can be verified outside Zona (the
-// README says how).
+// README says how). Each file is written as the history is read, a page at a time.
 func (j *exportJob) history() error {
 	all := j.p.may(store.AreaActivity)
-	csvw, err := j.file("history.csv")
+	w, err := j.file("history.csv")
 	if err != nil {
 		return err
 	}
@@ -273,39 +273,47 @@ func (j *exportJob) history() error {
 		j.t.T("page.activity.csv.what"), j.t.T("page.activity.csv.changes"), j.t.T("page.activity.csv.ip"),
 		j.t.T("page.activity.csv.device"), j.t.T("export.csv.id"), j.t.T("export.csv.prev"), j.t.T("export.csv.hash"),
 	})
-	var lines bytes.Buffer
+	err = j.eachEntry(func(e store.Entry) error {
+		if all || concerns(j.p, e) {
+			writeCSVLine(&buf, append(csvRecord(rows, e, j.s.cfg.Location), e.ID, e.Prev, e.Hash))
+		}
+		if buf.Len() < exportChunk {
+			return nil
+		}
+		_, err := buf.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return err
+	}
+	if w, err = j.file("history.jsonl"); err != nil {
+		return err
+	}
 	for before := ""; ; {
 		page, next, err := j.s.store.HistoryChain(j.p.ClientID(), before, exportPage)
 		if err != nil {
 			return err
 		}
 		for _, ce := range page {
-			e := ce.Entry
-			if !all && !concerns(j.p, e) {
+			if !all && !concerns(j.p, ce.Entry) {
 				continue
 			}
-			writeCSVLine(&buf, append(csvRecord(rows, e, j.s.cfg.Location), e.ID, e.Prev, e.Hash))
 			b, err := json.Marshal(chainLine{Entry: ce.Stored, Personal: ce.Personal})
 			if err != nil {
 				return err
 			}
-			lines.Write(b)
-			lines.WriteByte('\n')
-		}
-		if _, err := buf.WriteTo(csvw); err != nil {
-			return err
+			if _, err := w.Write(append(b, '\n')); err != nil {
+				return err
+			}
 		}
 		if next == "" {
-			break
+			return nil
 		}
 		before = next
 	}
-	w, err := j.file("history.jsonl")
-	if err != nil {
-		return err
-	}
-	_, err = lines.WriteTo(w)
-	return err
 }
 
 // exportEmail is one line of the index of the exported emails.
