@@ -59,7 +59,7 @@ func (s *Server) privacyPage(c *fiber.Ctx, form views.RequestForm, notice, failu
 			Done: e.Done, Total: e.Total, Size: e.Size})
 	}
 	for _, r := range requests {
-		page.Requests = append(page.Requests, views.RequestRow{ID: r.ID, Kind: r.Kind, Reason: r.Reason, Filed: r.Filed, Due: r.Due,
+		page.Requests = append(page.Requests, views.RequestRow{Kind: r.Kind, Filed: r.Filed, Due: r.Due,
 			State: r.State, Note: r.Note, ResolvedAt: r.ResolvedAt})
 	}
 	return s.render(c, fiber.StatusOK, t.T("page.privacy.title"), views.Privacy(page))
