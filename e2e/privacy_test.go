@@ -29,6 +29,7 @@ func TestPrivacyExportAndRequestOnPhone(t *testing.T) {
 	tab.ClickAndLoad(`[data-testid="export-start"]`, 200)
 	tab.WaitTrue("the export to be ready", `!!document.querySelector('[data-testid="export-download"]')`)
 	tab.AssertReadable(`[data-testid="export-download"]`)
+	tab.AssertAccessible("/privacy")
 	download, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[string](`(async () => {
 		const r = await fetch(document.querySelector('[data-testid="export-download"]').getAttribute('href'));
 		const b = new Uint8Array(await r.arrayBuffer());
@@ -56,8 +57,10 @@ func TestPrivacyExportAndRequestOnPhone(t *testing.T) {
 	staff := NewTab(t, browser, Phone)
 	consoleSignIn(t, staff, base, staffEmail, staffPassword)
 	staff.Navigate(base + "/admin/requests")
+	staff.AssertAccessible("/admin/requests")
 	staff.ClickAndLoad(`[data-testid="admin-request-link"]`, 200)
 	staff.AssertNoHorizontalOverflow()
+	staff.AssertAccessible("/admin/requests/:id")
 	staff.Do(
 		chromedp.Click(chromedp.CSS(`[data-testid="decision-approved"]`), chromedp.NodeVisible),
 		chromedp.SendKeys(chromedp.ID("note"), "Corregimos su apellido.", chromedp.NodeVisible))

@@ -60,6 +60,7 @@
 //	arco/<clientID>/<requestID>      Request: an ARCO request of the owner or a contact, its due date and
 //	                                 how staff resolved it
 //	arcoidx/<requestID>              the client ID of that request, for the console's pages by request ID
+//	                                 (closing an account removes its export, exportzip, arco and arcoidx keys)
 //
 // # Key layout of <data>/sessions
 //
