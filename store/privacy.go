@@ -33,8 +33,8 @@ const (
 // download.
 const ExportValid = 7 * 24 * time.Hour
 
-// exportStale is how long an export may run: one still running after it was cut off (the
-// process stopped) and counts as failed.
+// exportStale is how long an export may take: one still marked running after that was cut
+// off (the process stopped, or its job was dropped) and counts as failed.
 const exportStale = time.Hour
 
 // ErrExportRunning is returned when a person asks for an export while one of theirs is
