@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -147,6 +148,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	notifyNew := fs.Bool("notify-new-device", env("NOTIFY_NEW_DEVICE", "true") == "true", "email a person who signs in from a kind of device not seen on their account before (env ZONA_NOTIFY_NEW_DEVICE)")
 	retention := fs.Duration("activity-retention", envDuration("ACTIVITY_RETENTION", 0), "remove history entries older than this, checked daily; 0 keeps them forever (env ZONA_ACTIVITY_RETENTION)")
 	archiveRetention := fs.Duration("archive-retention", envDuration("ARCHIVE_RETENTION", 0), "remove archived emails (with their attachments) older than this, checked daily; 0 keeps them forever (env ZONA_ARCHIVE_RETENTION)")
+	privacyURL := fs.String("privacy-url", env("PRIVACY_URL", ""), "address of the operator's privacy notice, linked from \"Privacidad y datos\" (env ZONA_PRIVACY_URL)")
 	customer2FA := fs.String("customer-2fa", env("CUSTOMER_2FA", handlers.TwoFAOptional), "optional or required: a second factor for owners and contacts (env ZONA_CUSTOMER_2FA)")
 	staff2FA := fs.String("staff-2fa", env("STAFF_2FA", handlers.TwoFARequired), "required or optional: a second factor for staff (env ZONA_STAFF_2FA)")
 	maxContacts := fs.Int("max-contacts", envInt("MAX_CONTACTS", store.DefaultMaxContacts), "contacts an account may have (env ZONA_MAX_CONTACTS)")
@@ -187,6 +189,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if v != handlers.TwoFAOptional && v != handlers.TwoFARequired {
 			return fmt.Errorf("%s: want optional or required, not %q", name, v)
 		}
+	}
+	if u, err := url.Parse(*privacyURL); *privacyURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		return fmt.Errorf("--privacy-url: want an http or https address, not %q", *privacyURL)
 	}
 	if *hashes > 0 {
 		secure.SetConcurrency(*hashes)
@@ -262,7 +267,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, Location: loc, Logger: log,
 		NotifyNewDevice: *notifyNew, MetricsToken: env("METRICS_TOKEN", ""), Mailer: mail.NewMailer(st, mailCfg, worker, log),
 		MaxContacts: *maxContacts, CustomerTwoFA: *customer2FA, StaffTwoFA: *staff2FA,
-		ActivityRetention: *retention, ArchiveRetention: *archiveRetention,
+		PrivacyURL: *privacyURL, ActivityRetention: *retention, ArchiveRetention: *archiveRetention,
 	}, st, kv)
 
 	errc := make(chan error, 1)

@@ -141,7 +141,7 @@ func TestContactsInlineInvitationAndAccess(t *testing.T) {
 				t.Fatal("the invitation was not accepted")
 			}
 			signIn(contact, base, email, contactPassword, 200)
-			if got, want := menuItems(contact), []string{"menu-password", "menu-emails", "menu-sessions", "menu-security"}; !slices.Equal(got, want) {
+			if got, want := menuItems(contact), []string{"menu-password", "menu-emails", "menu-sessions", "menu-security", "menu-privacy"}; !slices.Equal(got, want) {
 				t.Fatalf("the contact's menu offers %v, want %v", got, want)
 			}
 			contact.Navigate(base + "/emails")

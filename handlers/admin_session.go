@@ -100,7 +100,8 @@ func staffNext(next string) string {
 // what the route table lets st open.
 func staffMenu(st *store.Staff) []views.MenuItem {
 	items := []views.MenuItem{{Href: "/admin", MsgKey: "menu.clients", TestID: "menu-clients"},
-		{Href: "/admin/outbox", MsgKey: "menu.outbox", TestID: "menu-outbox"}}
+		{Href: "/admin/outbox", MsgKey: "menu.outbox", TestID: "menu-outbox"},
+		{Href: "/admin/requests", MsgKey: "menu.requests", TestID: "menu-requests"}}
 	if adminOnly.allowsStaff(st) {
 		items = append(items, views.MenuItem{Href: "/admin/staff", MsgKey: "menu.staff", TestID: "menu-staff"},
 			views.MenuItem{Href: "/admin/tokens", MsgKey: "menu.tokens", TestID: "menu-tokens"},

@@ -184,7 +184,7 @@ func TestContactLifecycleWithoutJS(t *testing.T) {
 		v, _ := s.Attr("data-testid")
 		menu = append(menu, v)
 	})
-	if want := []string{"menu-password", "menu-emails", "menu-sessions", "menu-security"}; !slices.Equal(menu, want) {
+	if want := []string{"menu-password", "menu-emails", "menu-sessions", "menu-security", "menu-privacy"}; !slices.Equal(menu, want) {
 		t.Fatalf("contact menu %v, want %v", menu, want)
 	}
 	for _, path := range []string{"/account", "/contacts", "/activity"} {

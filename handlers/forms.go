@@ -52,6 +52,20 @@ func typedText(v string) (value string, ok bool) {
 	return v, ok
 }
 
+// typedLines is a text of several lines (a textarea) as Zona keeps it: each line as
+// typedText keeps it, line breaks as "\n". ok is false when a line holds what typedText
+// refuses.
+func typedLines(v string) (value string, ok bool) {
+	lines := strings.Split(strings.ReplaceAll(v, "\r\n", "\n"), "\n")
+	ok = true
+	for i, l := range lines {
+		var good bool
+		lines[i], good = typedText(l)
+		ok = ok && good
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n")), ok
+}
+
 // checkEmail returns the translation key of what is wrong with an email address, or "".
 func checkEmail(v string, ok bool) string {
 	switch {

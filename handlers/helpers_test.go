@@ -41,7 +41,11 @@ func newEnv(t testing.TB, edit ...func(*handlers.Config)) *env {
 		f(&cfg)
 	}
 	c := storetest.MustCreateClient(t, st, testEmail, "Ana", "López", testPassword)
-	return &env{t: t, app: handlers.New(cfg, st, kv), st: st, kv: kv, client: c}
+	app := handlers.New(cfg, st, kv)
+	// Shutting the app down waits for its background jobs (an export), which must not
+	// meet the stores closed.
+	t.Cleanup(func() { _ = app.Shutdown() })
+	return &env{t: t, app: app, st: st, kv: kv, client: c}
 }
 
 // agent is one browser: it keeps cookies between requests and knows the CSRF token of the

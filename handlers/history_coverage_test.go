@@ -511,6 +511,34 @@ func historyRules() map[string]historyRule {
 					return apiCall(e, token, http.MethodPost, "/api/v1/clients/"+e.client.ID+"/reactivate", "")
 				}
 			}},
+		"POST /privacy/export": {kind: store.KindExportRequested, actorKind: store.ActorOwner, also: map[string]int{store.KindExportReady: 1},
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/privacy")
+				return func() *response {
+					r := a.post("/privacy/export", nil)
+					waitExport(t, e.st, e.client.ID, "") // built after the answer
+					return r
+				}
+			}},
+		"POST /privacy/requests": {kind: store.KindRequestFiled, actorKind: store.ActorOwner,
+			prepare: func(t *testing.T, e *env, a *agent) func() *response {
+				a.get("/privacy")
+				return func() *response {
+					return a.post("/privacy/requests", url.Values{"kind": {store.RequestRectify}, "reason": {"Mi nombre lleva acento."}})
+				}
+			}},
+		"POST /admin/requests/:id/resolve": {kind: store.KindRequestResolved, actorKind: store.ActorStaff, mails: 1,
+			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
+				r := &store.Request{ClientID: e.client.ID, Name: "Ana López", Kind: store.RequestOppose, Reason: "Sin promociones"}
+				if err := e.st.FileRequest(r, time.UTC, store.Event{Actor: store.Actor{Kind: store.ActorOwner}, IP: "192.0.2.1"}); err != nil {
+					t.Fatal(err)
+				}
+				b, _ := mustStaffAgent(t, e)
+				b.get("/admin/requests/" + r.ID)
+				return func() *response {
+					return b.post("/admin/requests/"+r.ID+"/resolve", url.Values{"decision": {"rejected"}, "note": {"Ya no recibe promociones."}})
+				}
+			}},
 		"POST /admin/clients/:id/pin": {kind: store.KindPINMatched, actorKind: store.ActorStaff,
 			prepare: func(t *testing.T, e *env, _ *agent) func() *response {
 				setPIN(t, e, "402917")

@@ -78,6 +78,7 @@ func menuFor(p *principal) []views.MenuItem {
 		{views.MenuItem{Href: "/activity", MsgKey: "menu.activity", TestID: "menu-activity"}, area(store.AreaActivity)},
 		{views.MenuItem{Href: "/sessions", MsgKey: "menu.sessions", TestID: "menu-sessions"}, signedIn},
 		{views.MenuItem{Href: "/security", MsgKey: "menu.security", TestID: "menu-security"}, signedIn},
+		{views.MenuItem{Href: "/privacy", MsgKey: "menu.privacy", TestID: "menu-privacy"}, signedIn},
 	}
 	var out []views.MenuItem
 	for _, a := range all {

@@ -55,8 +55,12 @@ type Config struct {
 	// StaffTwoFA is TwoFARequired (the default: staff set up a second factor at their first
 	// sign-in, before the console opens) or TwoFAOptional.
 	StaffTwoFA string
+	// PrivacyURL is the operator's privacy notice ("aviso de privacidad"), linked from
+	// "Privacidad y datos"; empty when none was given.
+	PrivacyURL string
 	// ActivityRetention and ArchiveRetention are --activity-retention and
-	// --archive-retention (0: forever), shown on /admin/retention; main applies them.
+	// --archive-retention (0: forever), shown on /admin/retention and told to the people on
+	// "Privacidad y datos"; main applies them.
 	ActivityRetention time.Duration
 	ArchiveRetention  time.Duration
 	// Mailer sends Zona's mail. Nil means mail is archived and queued but no worker is

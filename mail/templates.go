@@ -36,11 +36,13 @@ const (
 	TplStaffInvitation Template = "staff_invitation"
 	// TplWelcome welcomes a client created by staff with a link to set their password.
 	TplWelcome Template = "welcome"
+	// TplRequestResolved tells a person how staff resolved their ARCO request.
+	TplRequestResolved Template = "request_resolved"
 )
 
 // Templates lists every template, for tests.
 var Templates = []Template{TplInvitation, TplPasswordReset, TplPasswordChanged, TplEmailChange, TplNewSignIn, TplEmailChangeNotice,
-	TplMarketingConfirm, TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved, TplStaffInvitation, TplWelcome}
+	TplMarketingConfirm, TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved, TplStaffInvitation, TplWelcome, TplRequestResolved}
 
 // TemplateData fills a template. Each template uses the fields it names.
 type TemplateData struct {
@@ -56,6 +58,9 @@ type TemplateData struct {
 	Logo   string
 	Method string // new sign-in: how it was proved ("password", "totp", "recovery", "passkey")
 	Left   int    // recovery code used: how many are left
+	// Request, State and Note: an ARCO request resolved, its kind and state (store.Request*
+	// values) and the staff's note.
+	Request, State, Note string
 }
 
 // Rendered is a template made into a message. HTML and Text may be archived. A template
@@ -77,7 +82,10 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 	args := []any{
 		"Brand", brand, "Name", d.Name, "Account", d.Account, "NewEmail", d.NewEmail,
 		"IP", d.IP, "Device", d.Device, "When", d.When.In(loc).Format(t.T("format.datetime")),
-		"Left", d.Left, "Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
+		"Left", d.Left, "Note", d.Note, "Hours", int(d.Valid.Round(time.Hour) / time.Hour), "Minutes", int(d.Valid.Round(time.Minute) / time.Minute),
+	}
+	if tpl == TplRequestResolved {
+		args = append(args, "Request", t.T("request.kind."+d.Request), "State", t.T("request.state."+d.State))
 	}
 	m := views.MailContent{
 		Lang: t.HTMLLang(), Brand: brand, Title: t.T(key+"title", args...),
@@ -104,6 +112,8 @@ func Render(tpl Template, lang, brand string, loc *time.Location, d TemplateData
 		if d.Method != "" {
 			m.Paragraphs = append(m.Paragraphs, t.T(key+"method", append(args, "Method", t.T("method."+d.Method))...))
 		}
+	case TplRequestResolved:
+		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"answer", args...)}
 	case TplTwoFARemoved, TplRecoveryUsed, TplPasskeyRemoved:
 		m.Paragraphs = []string{t.T(key+"intro", args...), t.T(key+"detail", args...)}
 	default:

@@ -110,6 +110,7 @@ var Kinds = []string{
 	KindTwoFAEnabled, KindTwoFARemoved, KindTwoFAFailed, KindRecoveryUsed, KindRecoveryRenewed,
 	KindPasskeyAdded, KindPasskeyRemoved,
 	KindAccountSuspended, KindAccountReactivated, KindWelcomeSent, KindAccountClosed,
+	KindExportRequested, KindExportReady, KindExportFailed, KindExportDownloaded, KindRequestFiled, KindRequestResolved,
 }
 
 func activityPrefix(clientID string) string  { return "act/" + clientID + "/" }

@@ -174,6 +174,11 @@ func personalKeys(txn *badger.Txn, c *Client) ([][]byte, Closed, error) {
 	}); err != nil {
 		return nil, n, err
 	}
+	privacy, err := privacyKeys(txn, id)
+	if err != nil {
+		return nil, n, err
+	}
+	out = append(out, privacy...)
 	if ref, err := getRaw(txn, emailChangeForKey(id)); err == nil {
 		out = append(out, []byte("emailchange/"+string(ref)))
 	}

@@ -60,6 +60,13 @@
 //	                                 step used, the SHA-256 of each unused recovery code
 //	stafffactor/<staffID>            SecondFactor of a staff member
 //	passkey/<clientID>/<owner|contactID>/<credential ID> Passkey: a WebAuthn credential of that person
+//	export/<clientID>/<exportID>     Export: a person's ZIP of their data, its state and progress (TTL:
+//	                                 ExportValid, 7 days; one still running after an hour was cut off)
+//	exportzip/<clientID>/<exportID>/<n> piece n (0-based, 1 MiB each, raw bytes) of that export's ZIP (same TTL)
+//	arco/<clientID>/<requestID>      Request: an ARCO request of the owner or a contact, its due date and
+//	                                 how staff resolved it
+//	arcoidx/<requestID>              the client ID of that request, for the console's pages by request ID
+//	                                 (closing an account removes its export, exportzip, arco and arcoidx keys)
 //
 // # Key layout of <data>/sessions
 //

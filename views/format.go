@@ -23,6 +23,17 @@ func When(ctx context.Context, t time.Time) string {
 	return t.In(loc).Format(v.Tr.T("format.datetime"))
 }
 
+// Day formats the date of t (a day's start in the operator's time zone, as a deadline is
+// kept) in the request's language.
+func Day(ctx context.Context, t time.Time) string {
+	v := From(ctx)
+	loc := v.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(v.Tr.T("format.date"))
+}
+
 var uaParser = sync.OnceValue(useragent.NewParser)
 
 // Device describes a browser's User-Agent the way a person says it: "Chrome en Linux".
