@@ -277,7 +277,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 
 // pruneHistory removes history entries older than keep, at start and then daily, until ctx
 // ends.
-func pruneHistory(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
+func pruneHistory(ctx context.Context, st store.Records, keep time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
@@ -322,7 +322,7 @@ func closeStores(st *store.Store, kv *store.Sessions, log *slog.Logger) {
 
 // printSetupLink prints, while no staff account exists, a one-time link to create the
 // first one. Each start replaces the previous link.
-func printSetupLink(st *store.Store, baseURL string, w io.Writer) error {
+func printSetupLink(st store.Records, baseURL string, w io.Writer) error {
 	has, err := st.HasStaff()
 	if err != nil || has {
 		return err
