@@ -57,6 +57,7 @@ func main() {
 	workers := flag.Int("c", 8, "concurrent connections of that load")
 	out := flag.String("out", "", "also write the report to this file")
 	keep := flag.Bool("keep", false, "keep the backup file and the restored directory")
+	measureOnly := flag.Bool("measure", false, "serve and measure a directory an earlier run filled (no fill, sizes, backup or restore)")
 	flag.Parse()
 	diskBytes, err := humanize.ParseBytes(*maxDisk)
 	if *data == "" || *scale <= 0 || *scale > 1 || err != nil {
@@ -64,7 +65,7 @@ func main() {
 		os.Exit(2)
 	}
 	r := &run{dir: *data, scale: *scale, maxDisk: int64(diskBytes), requests: *requests, loadFor: *loadFor, workers: *workers,
-		keep: *keep, start: time.Now(), deadline: time.Now().Add(*maxDuration)}
+		keep: *keep, measureOnly: *measureOnly, start: time.Now(), deadline: time.Now().Add(*maxDuration)}
 	report, err := r.all(*zona)
 	if report != "" {
 		fmt.Print(report)
@@ -88,6 +89,7 @@ type run struct {
 	loadFor          time.Duration
 	workers          int
 	keep             bool
+	measureOnly      bool
 	start, deadline  time.Time
 	log              *slog.Logger
 	host             host
@@ -112,15 +114,21 @@ func (r *run) progress(format string, a ...any) {
 
 func (r *run) all(zona string) (string, error) {
 	r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if entries, err := os.ReadDir(r.dir); err == nil && len(entries) > 0 {
-		return "", fmt.Errorf("%s is not empty: a capacity run fills a new directory", r.dir)
-	}
-	if err := os.MkdirAll(r.dir, 0o700); err != nil {
-		return "", err
-	}
 	r.host = fullHost(r.scale)
-	if err := r.fill(); err != nil {
-		return "", err
+	if r.measureOnly {
+		if err := r.locate(); err != nil {
+			return "", err
+		}
+	} else {
+		if entries, err := os.ReadDir(r.dir); err == nil && len(entries) > 0 {
+			return "", fmt.Errorf("%s is not empty: a capacity run fills a new directory (-measure measures a filled one)", r.dir)
+		}
+		if err := os.MkdirAll(r.dir, 0o700); err != nil {
+			return "", err
+		}
+		if err := r.fill(); err != nil {
+			return "", err
+		}
 	}
 	work, err := os.MkdirTemp(filepath.Dir(filepath.Clean(r.dir)), "capacity-work-")
 	if err != nil {
@@ -140,8 +148,10 @@ func (r *run) all(zona string) (string, error) {
 	if r.serve, err = measure(zona, r.dir, work, r.filled, r.requests, r.loadFor, r.workers); err != nil {
 		return "", err
 	}
-	if err := r.backupRestore(zona, work); err != nil {
-		return "", err
+	if !r.measureOnly {
+		if err := r.backupRestore(zona, work); err != nil {
+			return "", err
+		}
 	}
 	return r.report(), nil
 }
@@ -230,6 +240,46 @@ func (r *run) verifyAll(ids []string) error {
 	return err
 }
 
+// locate finds, in a directory an earlier run filled, what measure needs: the heavy client,
+// the cursors 90% down its archive and its history, and the folio of one of its messages.
+func (r *run) locate() error {
+	st, err := store.Open(r.dir, r.log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	heavy, err := st.ClientByEmail(heavyEmail)
+	if err != nil {
+		return fmt.Errorf("%s holds no capacity run (%s: %w)", r.dir, heavyEmail, err)
+	}
+	var ids []string // newest first
+	var subject string
+	for before := ""; ; {
+		page, next, err := st.ListMessages(heavy.ID, store.MessageQuery{Before: before, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, m := range page {
+			ids = append(ids, m.ID)
+			subject = m.Subject
+		}
+		if before = next; next == "" {
+			break
+		}
+	}
+	entries, err := st.VerifyActivity(heavy.ID)
+	if err != nil {
+		return err
+	}
+	words := strings.Fields(subject) // "Nota de pago <folio> · <service>"
+	if len(ids) == 0 || len(words) < 4 {
+		return fmt.Errorf("%s: the heavy client has no archive", r.dir)
+	}
+	r.filled.heavyID, r.filled.deepMessage, r.filled.heavyFolio = heavy.ID, ids[len(ids)*9/10], words[3]
+	r.filled.deepEntry, err = deepEntry(st, heavy.ID, entries)
+	return err
+}
+
 // compact opens the domain database alone, flattens its LSM tree and runs value-log GC
 // until nothing is left to collect, and returns the size of the data directory.
 func compact(dir string, log *slog.Logger) (int64, error) {
@@ -302,6 +352,40 @@ func (r *run) backupRestore(zona, work string) error {
 
 func (r *run) report() string {
 	var b strings.Builder
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	mem := func(m memory) string {
+		return fmt.Sprintf("%s (%s anonymous)", humanize.IBytes(uint64(m.total)), humanize.IBytes(uint64(m.anon)))
+	}
+	fmt.Fprintf(&b, "\n## Capacity run, scale %g\n\n", r.scale)
+	if r.filled.stopped != "" {
+		fmt.Fprintf(&b, "The fill stopped before its target: %s.\n\n", r.filled.stopped)
+	}
+	fmt.Fprintf(&b, "| what | figure |\n|---|---|\n")
+	if !r.measureOnly {
+		r.reportFill(&b)
+	}
+	s := r.serve
+	fmt.Fprintf(&b, "| zona serve: open to /healthz | %s |\n", s.startup.Round(time.Millisecond))
+	fmt.Fprintf(&b, "| RSS idle after the start | %s |\n", mem(s.idle))
+	fmt.Fprintf(&b, "| RSS under load (peak; %d connections, %s, the pages below but the archive searches) | %s; %.0f req/s |\n", r.workers, r.loadFor, mem(s.peak), s.rate)
+	fmt.Fprintf(&b, "| RSS idle after the load | %s |\n", mem(s.idleAfter))
+	for _, p := range s.pages {
+		fmt.Fprintf(&b, "| %s p50 · p99 | %s · %s |\n", p.name, ms(p.p50), ms(p.p99))
+	}
+	if !r.measureOnly {
+		fmt.Fprintf(&b, "| zona backup: time · size | %s · %s |\n", r.backupTime.Round(100*time.Millisecond), humanize.IBytes(uint64(r.backupSize)))
+		fmt.Fprintf(&b, "| zona restore (with chain verification): time · size | %s · %s |\n", r.restoreTime.Round(100*time.Millisecond), humanize.IBytes(uint64(r.restoreSize)))
+	}
+	fmt.Fprintf(&b, "\nRun %s on %s; %d requests a page, sequential on one connection.\n",
+		time.Since(r.start).Round(time.Second), machine(r.dir), r.requests)
+	if r.restoredEntries != "" {
+		fmt.Fprintf(&b, "`zona restore` said: %s\n", strings.ReplaceAll(r.restoredEntries, "\n", " "))
+	}
+	return b.String()
+}
+
+// reportFill writes the rows of what the fill wrote and what it takes on disk.
+func (r *run) reportFill(b *strings.Builder) {
 	f, h := r.filled, r.host
 	per := func(size int64, n int) string {
 		if n == 0 {
@@ -309,36 +393,15 @@ func (r *run) report() string {
 		}
 		return humanize.IBytes(uint64(size / int64(n)))
 	}
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(&b, "\n## Capacity run, scale %g\n\n", r.scale)
-	if f.stopped != "" {
-		fmt.Fprintf(&b, "The fill stopped before its target: %s.\n\n", f.stopped)
-	}
-	fmt.Fprintf(&b, "| what | figure |\n|---|---|\n")
-	fmt.Fprintf(&b, "| clients (3 contacts each) | %d of %d, %d contacts |\n", f.clients, h.clients, f.contacts)
-	fmt.Fprintf(&b, "| archived messages | %d of %d, %d with a PDF; %s of bodies and attachments |\n", f.messages, h.messages, f.attachments, humanize.IBytes(uint64(r.payload)))
-	fmt.Fprintf(&b, "| history entries | %d (target %d), every chain verified in %s |\n", r.compactedEntries, h.history, r.verify.Round(time.Second))
-	fmt.Fprintf(&b, "| fill time (clients · messages · history) | %s · %s · %s, then %s compacting |\n",
+	fmt.Fprintf(b, "| clients (3 contacts each) | %d of %d, %d contacts |\n", f.clients, h.clients, f.contacts)
+	fmt.Fprintf(b, "| archived messages | %d of %d, %d with a PDF; %s of bodies and attachments |\n", f.messages, h.messages, f.attachments, humanize.IBytes(uint64(r.payload)))
+	fmt.Fprintf(b, "| history entries | %d (target %d), every chain verified in %s |\n", r.compactedEntries, h.history, r.verify.Round(time.Second))
+	fmt.Fprintf(b, "| fill time (clients · messages · history) | %s · %s · %s, then %s compacting |\n",
 		r.fillTime[0].Round(time.Second), r.fillTime[1].Round(time.Second), r.fillTime[2].Round(time.Second), r.compact.Round(time.Second))
-	fmt.Fprintf(&b, "| data directory after compaction | %s |\n", humanize.IBytes(uint64(r.sizes[2])))
-	fmt.Fprintf(&b, "| on disk per client (with its contacts) | %s |\n", per(r.sizes[0], f.clients))
-	fmt.Fprintf(&b, "| on disk per message | %s |\n", per(r.sizes[1]-r.sizes[0], f.messages))
-	fmt.Fprintf(&b, "| on disk per history entry | %s |\n", per(r.sizes[2]-r.sizes[1], f.records-f.clients-f.contacts-f.messages))
-	s := r.serve
-	fmt.Fprintf(&b, "| zona serve: open to /healthz | %s |\n", s.startup.Round(time.Millisecond))
-	fmt.Fprintf(&b, "| RSS idle (after start · after the load) | %s · %s |\n", humanize.IBytes(uint64(s.idle)), humanize.IBytes(uint64(s.idleAfter)))
-	fmt.Fprintf(&b, "| RSS under load (peak, %d connections, %s) | %s, %.0f req/s over the pages below |\n", r.workers, r.loadFor, humanize.IBytes(uint64(s.peak)), s.rate)
-	for _, p := range s.pages {
-		fmt.Fprintf(&b, "| %s p50 · p99 | %s · %s |\n", p.name, ms(p.p50), ms(p.p99))
-	}
-	fmt.Fprintf(&b, "| zona backup: time · size | %s · %s |\n", r.backupTime.Round(100*time.Millisecond), humanize.IBytes(uint64(r.backupSize)))
-	fmt.Fprintf(&b, "| zona restore (with chain verification): time · size | %s · %s |\n", r.restoreTime.Round(100*time.Millisecond), humanize.IBytes(uint64(r.restoreSize)))
-	fmt.Fprintf(&b, "\nRun %s on %s; %d requests a page, sequential on one connection.\n",
-		time.Since(r.start).Round(time.Second), machine(r.dir), r.requests)
-	if r.restoredEntries != "" {
-		fmt.Fprintf(&b, "`zona restore` said: %s\n", strings.ReplaceAll(r.restoredEntries, "\n", " "))
-	}
-	return b.String()
+	fmt.Fprintf(b, "| data directory after compaction | %s |\n", humanize.IBytes(uint64(r.sizes[2])))
+	fmt.Fprintf(b, "| on disk per client (with its contacts) | %s |\n", per(r.sizes[0], f.clients))
+	fmt.Fprintf(b, "| on disk per message | %s |\n", per(r.sizes[1]-r.sizes[0], f.messages))
+	fmt.Fprintf(b, "| on disk per history entry | %s |\n", per(r.sizes[2]-r.sizes[1], f.records-f.clients-f.contacts-f.messages))
 }
 
 // machine describes where the run ran: cores, memory, the data directory's file system.
