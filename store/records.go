@@ -19,7 +19,7 @@ import (
 //   - a change and the history entry that records it are written together, and each
 //     client's history is one hash chain that VerifyActivity checks from end to end;
 //   - an outbox copy is handed out by ClaimCopy to one claimer at a time: a second claim
-//     before the lease ends gets ErrNotFound, so no copy is sent twice;
+//     before the lease ends gets ErrNotDue, so no copy is sent twice;
 //   - a limit checked inside an operation (a PIN's lockout, MaxContacts) counts every
 //     attempt, however many arrive at once;
 //   - a page boundary (ListMessages' and ListActivity's "before") is stable: the pages of

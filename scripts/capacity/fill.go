@@ -59,7 +59,7 @@ type filled struct {
 
 // filler writes a host through the store's API.
 type filler struct {
-	st     *store.Store
+	st     store.Records
 	rnd    *mrand.Rand
 	hash   string // one argon2id password hash, shared by every account: hashing is not measured
 	out    *filled
@@ -267,7 +267,7 @@ func (f *filler) event(clientID string) store.Event {
 }
 
 // deepEntry finds the cursor 90% down the heavy client's history, a page at a time.
-func deepEntry(st *store.Store, clientID string, total int) (string, error) {
+func deepEntry(st store.Records, clientID string, total int) (string, error) {
 	before, seen := "", 0
 	for seen < total*9/10 {
 		page, next, err := st.ListActivity(clientID, before, 1000)

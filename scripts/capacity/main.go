@@ -139,7 +139,10 @@ func (r *run) all(zona string) (string, error) {
 		zona = filepath.Join(work, "zona")
 		r.progress("building zona")
 		build := exec.Command("go", "build", "-trimpath", "-o", zona, ".")
-		build.Env, build.Stdout, build.Stderr = append(os.Environ(), "CGO_ENABLED=0"), os.Stderr, os.Stderr
+		// The toolchain that built this program builds zona too (go.mod asks for it; a machine
+		// whose default is older and GOTOOLCHAIN=local would refuse).
+		build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOTOOLCHAIN="+runtime.Version())
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
 			return "", fmt.Errorf("go build: %w", err)
 		}
