@@ -71,7 +71,7 @@ func Open(dataDir string, log *slog.Logger) (*Store, error) {
 }
 
 // OpenForLoad is Open for filling a store in bulk (scripts/capacity, an import): writes
-// are not synced to disk one by one, which makes a transaction some fifty times cheaper,
+// are not synced to disk one by one, which makes a transaction tens of times cheaper,
 // and a crash before Close may lose the last of them, so a load interrupted that way is
 // started again in an empty directory. Close writes everything to disk; serve the data
 // with a store from Open.

@@ -7,9 +7,10 @@
 // `zona restore`, as a markdown table:
 //
 //	go run ./scripts/capacity -data /var/tmp/cap -scale 0.01                    # a quick run
-//	nohup go run ./scripts/capacity -data /var/tmp/cap -scale 1 -max-duration 3h -max-disk 60GB >cap.log 2>&1 &
+//	nohup go run ./scripts/capacity -data /var/tmp/cap -scale 1 -max-duration 3h -max-disk 90GB >cap.log 2>&1 &
+//	go run ./scripts/capacity -data /var/tmp/cap -measure   # serve and measure that data again
 //
-// The data directory must be empty or absent. The run is bounded: the fill stops at 60% of
+// The data directory must be empty or absent (but with -measure). The run is bounded: the fill stops at 60% of
 // -max-duration, or when the data directory passes a third of -max-disk (the backup and the
 // restored copy take about as much again each), and the report then says how far it got;
 // every figure is measured on what was written. The fill opens the store with
@@ -24,7 +25,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -423,5 +423,3 @@ func machine(dir string) string {
 	}
 	return fmt.Sprintf("%d cores, %s RAM, %s, %s", runtime.NumCPU(), mem, disk, runtime.Version())
 }
-
-var errNotServed = errors.New("zona did not answer /healthz")

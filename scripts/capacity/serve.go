@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -46,7 +47,10 @@ type page struct {
 	want       string
 }
 
-var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+var (
+	csrfInput    = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	errNotServed = errors.New("zona did not answer /healthz")
+)
 
 // measure starts zona on dir at a free loopback port, signs in the heavy client and the
 // staff member, and takes the RSS idle, the latency of each page and the RSS under a
