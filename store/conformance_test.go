@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -14,14 +15,21 @@ import (
 	"zona/store/conformance"
 )
 
-// openBadger opens Zona's Badger store in a new directory for the conformance suite.
+// openBadger opens Zona's Badger stores, the domain's and the sessions', in a new
+// directory for the conformance suite.
 func openBadger(t conformance.T) conformance.Subject {
-	s, err := store.Open(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	dir, log := t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := store.Open(dir, log)
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return conformance.Subject{Records: s, Tamper: s.TamperEntry}
+	kv, err := store.OpenSessions(dir, log)
+	if err != nil {
+		t.Fatalf("store.OpenSessions: %v", err)
+	}
+	t.Cleanup(func() { kv.Close() })
+	return conformance.Subject{Records: s, Tamper: s.TamperEntry, Limits: kv}
 }
 
 // The Badger store passes the conformance suite.
@@ -81,33 +89,56 @@ func (s trustingVerify) VerifyActivity(clientID string) (int, error) {
 	return n, err
 }
 
+// checkThenCount is a sessions store whose reservation reads the counters, then counts:
+// the check-then-count that a concurrent burst slips through.
+type checkThenCount struct{ store.Limits }
+
+func (c checkThenCount) Reserve(attempts ...store.Attempt) (bool, time.Duration, error) {
+	for _, a := range attempts {
+		n, left, err := c.Count(a.Key)
+		if err != nil || n >= a.Max {
+			return false, left, err
+		}
+	}
+	runtime.Gosched() // the slow work a limit guards (an argon2 hash) sits here
+	for _, a := range attempts {
+		if _, err := c.Hit(a.Key, a.Window); err != nil {
+			return false, 0, err
+		}
+	}
+	return true, 0, nil
+}
+
 // The suite catches broken implementations: each fails the tests aimed at what it
 // breaks, with a message that says what went wrong.
 func TestConformanceFailsBrokenStores(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		wrap     func(store.Records) store.Records
+		wrap     func(conformance.Subject) conformance.Subject
 		failing  string // a test of the suite that must fail
 		message  string // in one of its failures
 		unbroken string // a test that must still pass: the suite is precise
 	}{
-		{"outbox hands a copy out twice", func(r store.Records) store.Records {
-			return &doubleClaim{Records: r, claimed: map[string]*store.Delivery{}}
+		{"outbox hands a copy out twice", func(s conformance.Subject) conformance.Subject {
+			s.Records = &doubleClaim{Records: s.Records, claimed: map[string]*store.Delivery{}}
+			return s
 		}, "OutboxDeliversEachCopyExactlyOnce", "sent twice", "HistoryPagesAtDepth"},
-		{"archive pages repeat their cursor", func(r store.Records) store.Records {
-			return sloppyCursor{r}
+		{"archive pages repeat their cursor", func(s conformance.Subject) conformance.Subject {
+			s.Records = sloppyCursor{s.Records}
+			return s
 		}, "ArchivePagesAtDepth", "twice", "OutboxDeliversEachCopyExactlyOnce"},
-		{"verification trusts the stored entries", func(r store.Records) store.Records {
-			return trustingVerify{r}
+		{"verification trusts the stored entries", func(s conformance.Subject) conformance.Subject {
+			s.Records = trustingVerify{s.Records}
+			return s
 		}, "VerifyActivityFindsTampering", "tampered entry", "ArchivePagesAtDepth"},
+		{"a rate limit checks, then counts", func(s conformance.Subject) conformance.Subject {
+			s.Limits = checkThenCount{s.Limits}
+			return s
+		}, "RateLimitHoldsUnderConcurrency", "concurrent reservations passed", "PINLimitHoldsUnderConcurrency"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := conformance.Record(func(t conformance.T) {
-				conformance.Run(t, func(t conformance.T) conformance.Subject {
-					s := openBadger(t)
-					s.Records = tc.wrap(s.Records)
-					return s
-				})
+				conformance.Run(t, func(t conformance.T) conformance.Subject { return tc.wrap(openBadger(t)) })
 			})
 			if !rec.Failed() {
 				t.Fatal("the suite passed a broken store")

@@ -157,3 +157,16 @@ type Records interface {
 }
 
 var _ Records = (*Store)(nil)
+
+// Limits is the rate-limit counting the handlers do (web.Limit, the keys in doc.go): on
+// *Sessions beside the sessions themselves, and in the same place in any other store. Its
+// rule: a burst of concurrent reservations against one counter lets exactly its Max
+// through (the conformance suite's RateLimitHoldsUnderConcurrency).
+type Limits interface {
+	Reserve(attempts ...Attempt) (ok bool, wait time.Duration, err error)
+	Forgive(key string) error
+	Hit(key string, window time.Duration) (int, error)
+	Count(key string) (int, time.Duration, error)
+}
+
+var _ Limits = (*Sessions)(nil)

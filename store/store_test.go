@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 )
 
 func mustOpen(t testing.TB) (*Store, string) {
@@ -56,26 +55,6 @@ func TestSessionsStoreKeepsTunedOptions(t *testing.T) {
 	}
 	if _, err := OpenSessions(dir, nil); err == nil {
 		t.Fatal("a second open of a locked sessions dir did not fail")
-	}
-}
-
-func TestCounter(t *testing.T) {
-	kv, err := OpenSessions(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
-	for i := 1; i <= 3; i++ {
-		if n, err := kv.Hit("k", time.Hour); err != nil || n != i {
-			t.Fatalf("hit %d: %d, %v", i, n, err)
-		}
-	}
-	n, left, err := kv.Count("k")
-	if err != nil || n != 3 || left <= 59*time.Minute {
-		t.Fatalf("count %d, left %v, %v", n, left, err)
-	}
-	if n, _, _ := kv.Count("absent"); n != 0 {
-		t.Fatalf("absent counter %d", n)
 	}
 }
 

@@ -7,7 +7,7 @@
 //	func TestConformance(t *testing.T) {
 //		conformance.Run(conformance.Testing(t), func(t conformance.T) conformance.Subject {
 //			s := openEmptyStore(t) // closed by t.Cleanup
-//			return conformance.Subject{Records: s, Tamper: s.tamperWithEntry}
+//			return conformance.Subject{Records: s, Tamper: s.tamperWithEntry, Limits: s.limits()}
 //		})
 //	}
 //
@@ -28,6 +28,8 @@ type Subject struct {
 	// Tamper edits a stored history entry behind the store's back, as someone with access to
 	// the storage could (a raw write to Badger, an UPDATE in SQL). VerifyActivity must find it.
 	Tamper func(clientID, entryID string, edit func(*store.Entry)) error
+	// Limits are the rate-limit counters kept with the implementation's sessions.
+	Limits store.Limits
 }
 
 // Open returns a new, empty implementation, closed when t ends (T.Cleanup). Each call is a
@@ -72,6 +74,7 @@ var tests = []test{
 	{"PINLocksAfterFiveFailures", testPINLocks},
 	{"PINLimitHoldsUnderConcurrency", testPINConcurrent},
 	{"ContactLimitHoldsUnderConcurrency", testContactLimitConcurrent},
+	{"RateLimitHoldsUnderConcurrency", testRateLimitConcurrent},
 	// Pagination at depth.
 	{"ArchivePagesAtDepth", testArchiveDepth},
 	{"HistoryPagesAtDepth", testHistoryDepth},

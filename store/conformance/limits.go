@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"zona/secure"
 	"zona/store"
@@ -114,5 +115,63 @@ func testContactLimitConcurrent(t T, open Open) {
 	}
 	if list, _ := s.ListContacts(c.ID); made != limit || len(list) != limit {
 		t.Fatalf("%d creates succeeded and %d contacts stored, want exactly %d", made, len(list), limit)
+	}
+}
+
+// 50 reservations at once against a counter of 5: exactly 5 pass. A reservation over
+// several counters counts on none of them when one is full; Forgive gives one back.
+func testRateLimitConcurrent(t T, open Open) {
+	s := open(t)
+	if s.Limits == nil {
+		t.Fatal("the Subject has no Limits: rate limits cannot be tested")
+	}
+	const burst = 50
+	limit := store.Attempt{Key: "rl:signin:acct:ana@example.mx", Max: 5, Window: time.Minute}
+	passed := make([]bool, burst)
+	errs := make([]error, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Go(func() { passed[i], _, errs[i] = s.Limits.Reserve(limit) })
+	}
+	wg.Wait()
+	n := 0
+	for i, ok := range passed {
+		if errs[i] != nil {
+			t.Fatalf("reservation %d: %v", i, errs[i])
+		}
+		if ok {
+			n++
+		}
+	}
+	if n != limit.Max {
+		t.Fatalf("%d of %d concurrent reservations passed a limit of %d", n, burst, limit.Max)
+	}
+	if count, wait, err := s.Limits.Count(limit.Key); err != nil || count != limit.Max || wait <= 0 || wait > limit.Window {
+		t.Fatalf("Count: %d, wait %v, %v", count, wait, err)
+	}
+	ip := store.Attempt{Key: "rl:signin:ip:192.0.2.1", Max: 10, Window: time.Minute}
+	if ok, wait, err := s.Limits.Reserve(ip, limit); err != nil || ok || wait <= 0 {
+		t.Fatalf("a reservation with one full counter: ok %v wait %v %v", ok, wait, err)
+	}
+	if count, _, _ := s.Limits.Count(ip.Key); count != 0 {
+		t.Fatalf("a refused reservation counted %d on its other counter", count)
+	}
+	if err := s.Limits.Forgive(limit.Key); err != nil {
+		t.Fatalf("Forgive: %v", err)
+	}
+	if ok, _, err := s.Limits.Reserve(ip, limit); err != nil || !ok {
+		t.Fatalf("after one attempt forgiven: ok %v %v", ok, err)
+	}
+	// Hit counts whatever the count, in a window that starts at the first hit.
+	for i := 1; i <= 3; i++ {
+		if n, err := s.Limits.Hit("rl:api:ip:192.0.2.1", time.Hour); err != nil || n != i {
+			t.Fatalf("hit %d: %d, %v", i, n, err)
+		}
+	}
+	if n, left, err := s.Limits.Count("rl:api:ip:192.0.2.1"); err != nil || n != 3 || left <= 59*time.Minute || left > time.Hour {
+		t.Fatalf("count %d, left %v, %v", n, left, err)
+	}
+	if n, _, err := s.Limits.Count("rl:api:ip:198.51.100.1"); err != nil || n != 0 {
+		t.Fatalf("a counter never hit: %d, %v", n, err)
 	}
 }
