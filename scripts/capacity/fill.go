@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
@@ -69,9 +70,13 @@ type filler struct {
 	payload int64
 }
 
+// errBound ends a fill that reached -max-duration or -max-disk: the run goes on with what
+// was written.
+var errBound = errors.New("bound reached")
+
 func (f *filler) check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("time bound reached")
+	if ctx.Err() != nil {
+		return fmt.Errorf("time %w", errBound)
 	}
 	f.ops++
 	if f.ops%1000 == 0 {

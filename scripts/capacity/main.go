@@ -25,6 +25,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,7 +50,7 @@ import (
 func main() {
 	data := flag.String("data", "", "data directory to fill (empty or absent; required)")
 	scale := flag.Float64("scale", 1, "fraction of the full host to write (0.01 for a quick run)")
-	maxDuration := flag.Duration("max-duration", 2*time.Hour, "bound on the whole run; the fill stops at 60% of it")
+	maxDuration := flag.Duration("max-duration", 2*time.Hour, "time bound: the fill stops at 60% of it (measuring, backup and restore then take what their size needs)")
 	maxDisk := flag.String("max-disk", "40GB", "bound on disk: the fill stops when the data directory passes a third of it")
 	zona := flag.String("zona", "", "zona binary to serve with (default: built from this module)")
 	requests := flag.Int("n", 200, "requests per measured page (sequential, one connection)")
@@ -170,7 +171,7 @@ func (r *run) fill() error {
 	f := &filler{rnd: mrand.New(mrand.NewPCG(2026, 18)), hash: hash, out: &r.filled}
 	f.budget = func() error {
 		if n := diskUsage(r.dir); n > r.maxDisk/3 {
-			return fmt.Errorf("disk bound reached (%s in the data directory)", humanize.IBytes(uint64(n)))
+			return fmt.Errorf("disk %w (%s in the data directory)", errBound, humanize.IBytes(uint64(n)))
 		}
 		return nil
 	}
@@ -191,7 +192,7 @@ func (r *run) fill() error {
 			}
 			r.progress("filling %s", p.name)
 			err = p.fn()
-			if err != nil && (ctx.Err() != nil || strings.Contains(err.Error(), "bound reached")) {
+			if errors.Is(err, errBound) {
 				r.filled.stopped, err = fmt.Sprintf("%s, during the %s", err, p.name), nil
 			}
 			if i == 0 && err == nil {
