@@ -115,8 +115,16 @@ func testLoginUniqueConcurrent(t T, open Open) {
 			clients++
 		}
 	}
-	if cl, ct, err := s.Login("disputado@example.mx"); err != nil || (ct == nil) != (clients == 1) || clients > 1 || cl == nil {
-		t.Fatalf("Login: client %v contact %v err %v, with %d clients of that email", cl, ct, err, clients)
+	cl, ct, err := s.Login("disputado@example.mx")
+	switch {
+	case err != nil || cl == nil:
+		t.Fatalf("Login of the winner: %v %v", cl, err)
+	case clients > 1:
+		t.Fatalf("%d clients were stored with the email", clients)
+	case clients == 1 && ct != nil:
+		t.Fatalf("a client holds the email, yet it signs in as contact %s", ct.ID)
+	case clients == 0 && ct == nil:
+		t.Fatal("a contact won the email, yet it signs in as an owner")
 	}
 }
 
