@@ -75,7 +75,7 @@ func createStaff(ctx context.Context, args []string, stdin io.Reader, stdout, st
 
 type staffCreateReq struct{ Email, Name, Role, PasswordHash string }
 
-var opStaffCreate = operation[staffCreateReq]{"staff-create", func(_ context.Context, st *store.Store, r staffCreateReq, stdout, _ io.Writer) error {
+var opStaffCreate = operation[staffCreateReq]{"staff-create", func(_ context.Context, st store.Records, r staffCreateReq, stdout, _ io.Writer) error {
 	s := &store.Staff{Email: r.Email, Name: r.Name, Role: r.Role, PasswordHash: r.PasswordHash}
 	if err := st.CreateStaff(s); err != nil {
 		return describe(err, r.Email)
@@ -118,7 +118,7 @@ func createClient(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 type clientCreateReq struct{ Email, FirstName, LastName, Company, PasswordHash string }
 
-var opClientCreate = operation[clientCreateReq]{"client-create", func(_ context.Context, st *store.Store, r clientCreateReq, stdout, _ io.Writer) error {
+var opClientCreate = operation[clientCreateReq]{"client-create", func(_ context.Context, st store.Records, r clientCreateReq, stdout, _ io.Writer) error {
 	c := &store.Client{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company, PasswordHash: r.PasswordHash}
 	if err := st.CreateClient(c, cliEvent(store.KindAccountCreated)); err != nil {
 		return describe(err, r.Email)

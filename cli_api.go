@@ -63,7 +63,7 @@ type tokenReq struct {
 	Hash []byte
 }
 
-var opTokenCreate = operation[tokenReq]{"api-token-create", func(_ context.Context, st *store.Store, r tokenReq, _, stderr io.Writer) error {
+var opTokenCreate = operation[tokenReq]{"api-token-create", func(_ context.Context, st store.Records, r tokenReq, _, stderr io.Writer) error {
 	if _, err := st.CreateAPIToken(r.Name, r.Hash); err != nil {
 		if errors.Is(err, store.ErrTokenNameTaken) {
 			return fmt.Errorf("an API token named %q exists already (revoke it first)", r.Name)
@@ -74,7 +74,7 @@ var opTokenCreate = operation[tokenReq]{"api-token-create", func(_ context.Conte
 	return nil
 }}
 
-var opTokenList = operation[tokenReq]{"api-token-list", func(_ context.Context, st *store.Store, _ tokenReq, stdout, _ io.Writer) error {
+var opTokenList = operation[tokenReq]{"api-token-list", func(_ context.Context, st store.Records, _ tokenReq, stdout, _ io.Writer) error {
 	tokens, err := st.APITokens()
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ var opTokenList = operation[tokenReq]{"api-token-list", func(_ context.Context, 
 	return w.Flush()
 }}
 
-var opTokenRevoke = operation[tokenReq]{"api-token-revoke", func(_ context.Context, st *store.Store, r tokenReq, stdout, _ io.Writer) error {
+var opTokenRevoke = operation[tokenReq]{"api-token-revoke", func(_ context.Context, st store.Records, r tokenReq, stdout, _ io.Writer) error {
 	if err := st.RevokeAPIToken(r.Name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no API token named %q", r.Name)

@@ -36,13 +36,13 @@ func auditVerify(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 
 type auditReq struct{ Client string }
 
-var opAuditVerify = operation[auditReq]{"audit-verify", func(_ context.Context, st *store.Store, r auditReq, stdout, _ io.Writer) error {
+var opAuditVerify = operation[auditReq]{"audit-verify", func(_ context.Context, st store.Records, r auditReq, stdout, _ io.Writer) error {
 	return verifyHistories(st, r.Client, stdout)
 }}
 
 // verifyHistories checks the history chain of the client signing in with email, or of every
 // client when email is empty, and prints how many entries it checked.
-func verifyHistories(st *store.Store, email string, stdout io.Writer) error {
+func verifyHistories(st store.Records, email string, stdout io.Writer) error {
 	var ids []string
 	if email != "" {
 		c, err := st.ClientByEmail(email)
@@ -92,7 +92,7 @@ func backup(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 }
 
 // opBackup streams the backup to stdout: the command (or the schedule) puts it in a file.
-var opBackup = operation[struct{}]{"backup", func(_ context.Context, st *store.Store, _ struct{}, stdout, _ io.Writer) error {
+var opBackup = operation[struct{}]{"backup", func(_ context.Context, st store.Records, _ struct{}, stdout, _ io.Writer) error {
 	return st.Backup(stdout)
 }}
 
@@ -153,7 +153,7 @@ func restore(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	defer f.Close()
-	return withStore(*data, stderr, func(st *store.Store) error {
+	return withStore(*data, stderr, func(st store.Records) error {
 		if err := st.Restore(f); err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ const backupPrefix, backupSuffix, backupStamp = "zona-", ".bak", "20060102T15040
 
 // run backs st up into b.dir every b.every, keeping the newest b.keep backups, until ctx
 // ends. The first backup is taken one period after the start.
-func (b backupSchedule) run(ctx context.Context, st *store.Store, log *slog.Logger) {
+func (b backupSchedule) run(ctx context.Context, st store.Records, log *slog.Logger) {
 	tick := time.NewTicker(b.every)
 	defer tick.Stop()
 	for {
@@ -197,7 +197,7 @@ func (b backupSchedule) run(ctx context.Context, st *store.Store, log *slog.Logg
 }
 
 // take writes one backup named for now and removes the oldest beyond b.keep.
-func (b backupSchedule) take(st *store.Store, now time.Time) (string, error) {
+func (b backupSchedule) take(st store.Records, now time.Time) (string, error) {
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
 		return "", err
 	}

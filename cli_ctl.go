@@ -19,7 +19,7 @@ import (
 // function either way, so the output, the exit status and the history entries are the same.
 type operation[R any] struct {
 	name string
-	run  func(ctx context.Context, st *store.Store, req R, stdout, stderr io.Writer) error
+	run  func(ctx context.Context, st store.Records, req R, stdout, stderr io.Writer) error
 }
 
 // do runs o with req in the server that holds data, or, when none answers, on the store
@@ -33,13 +33,13 @@ func (o operation[R]) do(ctx context.Context, data string, req R, stdout, stderr
 	if !errors.Is(err, ctl.ErrNoServer) {
 		return err
 	}
-	return withStore(data, stderr, func(st *store.Store) error { return o.run(ctx, st, req, stdout, stderr) })
+	return withStore(data, stderr, func(st store.Records) error { return o.run(ctx, st, req, stdout, stderr) })
 }
 
 func (o operation[R]) opName() string { return o.name }
 
 // handler is o as the control socket runs it on the server's store.
-func (o operation[R]) handler(st *store.Store) ctl.Op {
+func (o operation[R]) handler(st store.Records) ctl.Op {
 	return func(ctx context.Context, body []byte, stdout, stderr io.Writer) error {
 		var req R
 		if err := json.Unmarshal(body, &req); err != nil {
@@ -51,12 +51,12 @@ func (o operation[R]) handler(st *store.Store) ctl.Op {
 
 type controlOp interface {
 	opName() string
-	handler(*store.Store) ctl.Op
+	handler(store.Records) ctl.Op
 }
 
 // controlOps are the operations the control socket of a server holding st answers: every
 // command but serve and restore.
-func controlOps(st *store.Store) map[string]ctl.Op {
+func controlOps(st store.Records) map[string]ctl.Op {
 	ops := map[string]ctl.Op{}
 	for _, o := range []controlOp{opStaffCreate, opClientCreate, opDemo, opMessageSend, opPINVerify,
 		opAuditVerify, opTokenCreate, opTokenList, opTokenRevoke, opBackup} {
@@ -66,7 +66,7 @@ func controlOps(st *store.Store) map[string]ctl.Op {
 }
 
 // withStore opens the store in data for a command that no server runs for it.
-func withStore(data string, stderr io.Writer, fn func(*store.Store) error) error {
+func withStore(data string, stderr io.Writer, fn func(store.Records) error) error {
 	st, err := store.Open(data, newLogger(stderr, "warn"))
 	if err != nil {
 		return fmt.Errorf("%w (a zona serve holds this data dir without answering on %s yet, or restore was run while it serves: stop it first)", err, ctl.Path(data))

@@ -54,7 +54,7 @@ func demo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 
 type demoReq struct{ ClientHash, ContactHash, StaffHash string }
 
-var opDemo = operation[demoReq]{"demo", func(ctx context.Context, st *store.Store, r demoReq, _, stderr io.Writer) error {
+var opDemo = operation[demoReq]{"demo", func(ctx context.Context, st store.Records, r demoReq, _, stderr io.Writer) error {
 	c, err := st.ClientByEmail(demoClientEmail)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -78,7 +78,7 @@ var opDemo = operation[demoReq]{"demo", func(ctx context.Context, st *store.Stor
 
 // seedDemoAccount creates the demo owner, its two contacts and a
 // message of every category, each recorded in the history as the CLI's doing.
-func seedDemoAccount(st *store.Store, r demoReq, stderr io.Writer) error {
+func seedDemoAccount(st store.Records, r demoReq, stderr io.Writer) error {
 	c := &store.Client{Email: demoClientEmail, FirstName: "Ana", LastName: "López Ramírez",
 		Company: "Abarrotes La Esperanza S.A. de C.V.", PasswordHash: r.ClientHash}
 	if err := st.CreateClient(c, cliEvent(store.KindAccountCreated)); err != nil {
@@ -114,7 +114,7 @@ func seedDemoAccount(st *store.Store, r demoReq, stderr io.Writer) error {
 }
 
 // resetDemoPasswords gives the demo owner and its contact with access new passwords.
-func resetDemoPasswords(st *store.Store, c *store.Client, r demoReq) error {
+func resetDemoPasswords(st store.Records, c *store.Client, r demoReq) error {
 	ev := cliEvent(store.KindPasswordChanged)
 	ev.Changes = []store.Change{{Field: "password", Secret: true}}
 	if _, err := st.UpdateClient(c.ID, c.Rev, func(c *store.Client) error { c.PasswordHash = r.ClientHash; return nil }, ev); err != nil {

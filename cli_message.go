@@ -88,7 +88,7 @@ type messageReq struct {
 	From, BaseURL                         string
 }
 
-var opMessageSend = operation[messageReq]{"message-send", func(_ context.Context, st *store.Store, r messageReq, stdout, stderr io.Writer) error {
+var opMessageSend = operation[messageReq]{"message-send", func(_ context.Context, st store.Records, r messageReq, stdout, stderr io.Writer) error {
 	c, err := st.ClientByEmail(r.Client)
 	if err != nil {
 		return fmt.Errorf("client %s: %w", r.Client, err)
@@ -107,7 +107,7 @@ var opMessageSend = operation[messageReq]{"message-send", func(_ context.Context
 
 // sendMessage queues out to client c's account as the CLI does (the demo too): routed,
 // archived, queued for the server's worker, recorded as done by the CLI.
-func sendMessage(st *store.Store, c *store.Client, out mail.Outgoing, cfg mail.Config, stderr io.Writer) (*store.Message, error) {
+func sendMessage(st store.Records, c *store.Client, out mail.Outgoing, cfg mail.Config, stderr io.Writer) (*store.Message, error) {
 	out.ClientID, out.Event = c.ID, cliEvent(store.KindEmailQueued)
 	if out.Category == store.CategoryAccount {
 		owner := mail.Owner(c)

@@ -48,7 +48,7 @@ func pinVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // directory's owner may open.
 type pinReq struct{ Client, Staff, PIN string }
 
-var opPINVerify = operation[pinReq]{"pin-verify", func(ctx context.Context, st *store.Store, r pinReq, stdout, _ io.Writer) error {
+var opPINVerify = operation[pinReq]{"pin-verify", func(ctx context.Context, st store.Records, r pinReq, stdout, _ io.Writer) error {
 	c, err := st.ClientByEmail(r.Client)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no client signs in with %s", r.Client)

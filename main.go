@@ -284,7 +284,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 
 // applyRetention removes history entries older than activity and archived messages older
 // than archive (either 0: kept forever), at start and then daily, until ctx ends.
-func applyRetention(ctx context.Context, st *store.Store, activity, archive time.Duration, log *slog.Logger) {
+func applyRetention(ctx context.Context, st store.Records, activity, archive time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
@@ -339,7 +339,7 @@ func closeStores(st *store.Store, kv *store.Sessions, log *slog.Logger) {
 
 // printSetupLink prints, while no staff account exists, a one-time link to create the
 // first one. Each start replaces the previous link.
-func printSetupLink(st *store.Store, baseURL string, w io.Writer) error {
+func printSetupLink(st store.Records, baseURL string, w io.Writer) error {
 	has, err := st.HasStaff()
 	if err != nil || has {
 		return err

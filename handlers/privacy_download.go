@@ -42,7 +42,7 @@ func (s *Server) downloadExport(c *fiber.Ctx) error {
 
 // exportReader reads an export's ZIP from the store one piece at a time.
 type exportReader struct {
-	st  *store.Store
+	st  store.Records
 	exp *store.Export
 	n   int
 	buf []byte

@@ -492,7 +492,7 @@ const exportChunk = 1 << 20
 
 // exportWriter stores what is written to it as the export's pieces of exportChunk bytes.
 type exportWriter struct {
-	st   *store.Store
+	st   store.Records
 	exp  *store.Export
 	buf  []byte
 	n    int

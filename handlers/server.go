@@ -101,7 +101,7 @@ func (c *Config) defaults() {
 // Server holds what the handlers share.
 type Server struct {
 	cfg     Config
-	store   *store.Store
+	store   store.Records
 	kv      *store.Sessions
 	mailer  *mail.Mailer
 	metrics *metrics
@@ -121,7 +121,7 @@ type Server struct {
 }
 
 // New builds the Fiber app with every route of Zona.
-func New(cfg Config, st *store.Store, kv *store.Sessions) *fiber.App {
+func New(cfg Config, st store.Records, kv *store.Sessions) *fiber.App {
 	cfg.defaults()
 	s := &Server{cfg: cfg, store: st, kv: kv, mailer: cfg.Mailer, metrics: newMetrics(st.Disk()), log: cfg.Logger}
 	if s.mailer == nil {

@@ -34,7 +34,7 @@ type Outgoing struct {
 // Mailer is the one way Zona sends email: it routes a message to the account's people,
 // archives it and queues a copy per recipient in one transaction, and wakes the worker.
 type Mailer struct {
-	st     *store.Store
+	st     store.Records
 	cfg    Config
 	worker *Worker
 	log    *slog.Logger
@@ -47,7 +47,7 @@ type Mailer struct {
 // runs, as in the CLI: the server's worker sends the copies when it starts). Its People
 // are the account's contacts as stored (ContactRecipients), so every mailer built (the
 // server's, the CLI's, a test's) routes by the contacts' permissions.
-func NewMailer(st *store.Store, cfg Config, worker *Worker, log *slog.Logger) *Mailer {
+func NewMailer(st store.Records, cfg Config, worker *Worker, log *slog.Logger) *Mailer {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
@@ -60,7 +60,7 @@ func NewMailer(st *store.Store, cfg Config, worker *Worker, log *slog.Logger) *M
 // ContactRecipients lists clientID's contacts as recipients: each with its email
 // permissions and its promotions consent. Access does not matter here: a contact without
 // access to the client zone still receives the emails it holds.
-func ContactRecipients(st *store.Store, clientID string) ([]Recipient, error) {
+func ContactRecipients(st store.Records, clientID string) ([]Recipient, error) {
 	contacts, err := st.ListContacts(clientID)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ const diskRecheck = 5 * time.Second
 // disk idle; a copy caught in it is sent a second time with the same Message-ID, which
 // receiving systems use to recognise a duplicate.
 type Worker struct {
-	st     *store.Store
+	st     store.Records
 	cfg    Config
 	sender Sender
 	log    *slog.Logger
@@ -45,7 +45,7 @@ type Worker struct {
 
 // NewWorker returns a worker that delivers st's outbox with sender (an SMTPSender for cfg
 // when nil).
-func NewWorker(st *store.Store, cfg Config, sender Sender, log *slog.Logger) *Worker {
+func NewWorker(st store.Records, cfg Config, sender Sender, log *slog.Logger) *Worker {
 	cfg.defaults()
 	if sender == nil {
 		sender = NewSMTPSender(cfg)

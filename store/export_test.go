@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // FillMessages archives n sent messages for clientID with batched writes (no outbox, no
@@ -31,4 +33,18 @@ func (s *Store) FillMessages(clientID string, n int) ([]string, error) {
 		}
 	}
 	return ids, wb.Flush()
+}
+
+// TamperEntry rewrites a stored history entry behind the store's back, as someone with the
+// data directory could: the conformance suite's Subject.Tamper for Badger.
+func (s *Store) TamperEntry(clientID, entryID string, edit func(*Entry)) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		key := activityPrefix(clientID) + entryID
+		var e Entry
+		if err := get(txn, key, &e); err != nil {
+			return err
+		}
+		edit(&e)
+		return put(txn, key, &e)
+	})
 }
