@@ -58,6 +58,7 @@ func main() {
 	workers := flag.Int("c", 8, "concurrent connections of that load")
 	out := flag.String("out", "", "also write the report to this file")
 	keep := flag.Bool("keep", false, "keep the backup file and the restored directory")
+	dropSource := flag.Bool("drop-after-backup", false, "remove the filled directory once it is measured and backed up, before the restore: the peak on disk is then the data and its backup, not also the restored copy")
 	measureOnly := flag.Bool("measure", false, "serve and measure a directory an earlier run filled (no fill, sizes, backup or restore)")
 	flag.Parse()
 	diskBytes, err := humanize.ParseBytes(*maxDisk)
@@ -66,7 +67,7 @@ func main() {
 		os.Exit(2)
 	}
 	r := &run{dir: *data, scale: *scale, maxDisk: int64(diskBytes), requests: *requests, loadFor: *loadFor, workers: *workers,
-		keep: *keep, measureOnly: *measureOnly, start: time.Now(), deadline: time.Now().Add(*maxDuration)}
+		keep: *keep, dropSource: *dropSource, measureOnly: *measureOnly, start: time.Now(), deadline: time.Now().Add(*maxDuration)}
 	report, err := r.all(*zona)
 	if report != "" {
 		fmt.Print(report)
@@ -90,6 +91,7 @@ type run struct {
 	loadFor          time.Duration
 	workers          int
 	keep             bool
+	dropSource       bool
 	measureOnly      bool
 	start, deadline  time.Time
 	log              *slog.Logger
@@ -333,6 +335,11 @@ func (r *run) backupRestore(zona, work string) error {
 	r.backupTime = time.Since(t0)
 	if info, err := os.Stat(file); err == nil {
 		r.backupSize = info.Size()
+	}
+	if r.dropSource {
+		if err := os.RemoveAll(r.dir); err != nil {
+			return err
+		}
 	}
 	r.progress("zona restore")
 	t0 = time.Now()
