@@ -3,12 +3,14 @@
 //
 // Text files are also served compressed, brotli or gzip as the browser accepts: both forms
 // are written at build time by go generate (compress/, into compressed/), so a request
-// costs no compression work.
+// costs no compression work. Pages link pico.used.css, Pico without the selectors that
+// can match nothing Zona renders, also written by go generate (purge/).
 //
 // Vendored files and their versions: vendor/htmx-2.0.11.min.js (npm htmx.org 2.0.11) and
 // vendor/pico-2.1.1.min.css (npm @picocss/pico 2.1.1), each with its licence beside it.
 package assets
 
+//go:generate go run ./purge
 //go:generate go run ./compress
 
 import (
