@@ -66,14 +66,20 @@ func (s *Store) FiscalKept(clientID string) (*FiscalKept, error) {
 // (cancelación): the client record keeps only its ID, dates and language, its RFC and razón
 // social move to a FiscalKept record; its contacts, sessions, known devices, second factors,
 // passkeys, pending links (reset, invitation, email change, preferences), archived mail and
-// attachments, outbox items and console search terms are removed; the keys sealing its
+// attachments, failed-copy notes and console search terms are removed; the keys sealing its
 // history are shredded, which erases every entry's personal fields while the chain still
 // verifies. A last entry, KindAccountClosed, records by whom (kind and ID). Nobody of the
 // account can sign in afterwards.
 //
+// Mail with a copy still waiting for delivery (queued or sending), such as the notice
+// that the request to close was approved, is kept with its outbox items (Closed.Waiting)
+// so that the person is told: once its last copy is sent or given up, the closing runs
+// again (finishCopy) and erases it the same way.
+//
 // What is removed is removed from the database files too, not only from its index (see
 // purge): a closed account's data cannot be recovered from the data directory. A closing
-// interrupted by a crash is finished by CloseAccount again, or by the next Open.
+// interrupted by a crash, or a delivered notice a crash left behind, is finished by
+// CloseAccount again, or by the next Open.
 // An account closed already is ErrAccountClosed.
 func (s *Store) CloseAccount(clientID string, by Actor) (Closed, error) {
 	if !validID(clientID) {
@@ -111,7 +117,8 @@ func (s *Store) CloseAccount(clientID string, by Actor) (Closed, error) {
 }
 
 // finishClosing erases what closed account clientID (its FiscalKept written) still holds,
-// and writes its anonymous client record. It runs again safely at any point.
+// but mail waiting for delivery, and writes its anonymous client record. It runs again
+// safely at any point.
 func (s *Store) finishClosing(clientID string) (Closed, error) {
 	var kept FiscalKept
 	var c Client
