@@ -14,7 +14,9 @@ import (
 // resolveRequest approves or rejects an open ARCO request with a note (required). The
 // person who filed it is told by account mail and sees the state on "Privacidad y datos".
 // Approving a request to close the account closes it (store.CloseAccount): its personal
-// data, this request included, is erased, and staff go back to the list.
+// data, this request included, is erased, and staff go back to the list. The mail telling
+// the person is queued first: the closing keeps it until it is sent (or given up), then
+// erases it too.
 func (s *Server) resolveRequest(c *fiber.Ctx) error {
 	t := s.tr(c)
 	page := views.AdminRequestPage{Decision: strings.Clone(c.FormValue("decision"))}
@@ -48,7 +50,8 @@ func (s *Server) resolveRequest(c *fiber.Ctx) error {
 			return err
 		}
 		s.log.Info("account closed on an approved request", "client", r.ClientID, "request", r.ID, "staff", ev.Actor.ID,
-			"messages", closed.Messages, "contacts", closed.Contacts, "sessions", closed.Sessions, "entries", closed.Entries)
+			"messages", closed.Messages, "contacts", closed.Contacts, "sessions", closed.Sessions, "entries", closed.Entries,
+			"waiting", closed.Waiting)
 		return c.Redirect("/admin/requests", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/admin/requests/"+r.ID, fiber.StatusSeeOther)

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"zona/mail"
+	"zona/mail/mailtest"
 	"zona/secure"
 	"zona/store"
 )
@@ -528,5 +530,61 @@ func TestPrivacyApprovedClosingClosesTheAccount(t *testing.T) {
 	}
 	if _, err := e.st.VerifyActivity(e.client.ID); err != nil {
 		t.Fatalf("the history after closing: %v", err)
+	}
+}
+
+// TestPrivacyClosingNoticeReachesThePerson: the account mail answering an approved request
+// to close the account outlives the closing: it reaches the person over SMTP, and is
+// erased once sent.
+func TestPrivacyClosingNoticeReachesThePerson(t *testing.T) {
+	m := newMailEnv(t)
+	a := m.agent()
+	a.mustSignIn()
+	a.get("/privacy")
+	if r := a.post("/privacy/requests", url.Values{"kind": {store.RequestClose}, "reason": {"Ya no uso el servicio."}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filing: %d", r.StatusCode)
+	}
+	list, err := m.st.PersonRequests(m.client.ID, "")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("requests %v %v", list, err)
+	}
+	staff, _ := mustStaffAgent(t, m.env)
+	note := "Cerramos su cuenta hoy."
+	if r := staff.post("/admin/requests/"+list[0].ID+"/resolve", url.Values{"decision": {"approved"}, "note": {note}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approving: %d %.300s", r.StatusCode, r.body)
+	}
+	if cl, err := m.st.ClientByID(m.client.ID); err != nil || !cl.Closed() {
+		t.Fatalf("the account after approving: %+v %v", cl, err)
+	}
+	waiting := false
+	items, err := m.st.Outbox()
+	for _, it := range items {
+		waiting = waiting || it.ClientID == m.client.ID
+	}
+	if err != nil || !waiting {
+		t.Fatalf("nothing of the closed account waits for delivery: %+v %v", items, err)
+	}
+	var notice *mailtest.Received
+	for deadline := time.Now().Add(5 * time.Second); notice == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := m.worker.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range m.smtp.Received() {
+			if len(r.To) == 1 && r.To[0] == testEmail && bytes.Contains(r.Raw, []byte(note)) {
+				notice = &r
+			}
+		}
+	}
+	if notice == nil {
+		t.Fatalf("the notice never reached %s: %d messages received", testEmail, len(m.smtp.Received()))
+	}
+	if items, err := m.st.Outbox(); err != nil || len(items) != 0 {
+		t.Errorf("outbox after delivery: %+v %v", items, err)
+	}
+	if msgs, _, err := m.st.ListMessages(m.client.ID, store.MessageQuery{Limit: 5}); err != nil || len(msgs) != 0 {
+		t.Errorf("the closed account's mail once delivered: %+v %v", msgs, err)
+	}
+	if _, err := m.st.VerifyActivity(m.client.ID); err != nil {
+		t.Errorf("the history after delivery: %v", err)
 	}
 }

@@ -44,6 +44,9 @@ type Closed struct {
 	Contacts    int
 	Sessions    int // signed-in sessions (devices) ended
 	Entries     int // history entries whose personal fields were erased
+	// Waiting is how many messages with a copy still to deliver were kept: each is removed
+	// once its last copy is sent or given up.
+	Waiting int
 }
 
 // FiscalKept returns what the closed account clientID keeps, or ErrNotFound when it is not
@@ -63,14 +66,20 @@ func (s *Store) FiscalKept(clientID string) (*FiscalKept, error) {
 // (cancelación): the client record keeps only its ID, dates and language, its RFC and razón
 // social move to a FiscalKept record; its contacts, sessions, known devices, second factors,
 // passkeys, pending links (reset, invitation, email change, preferences), archived mail and
-// attachments, outbox items and console search terms are removed; the keys sealing its
+// attachments, failed-copy notes and console search terms are removed; the keys sealing its
 // history are shredded, which erases every entry's personal fields while the chain still
 // verifies. A last entry, KindAccountClosed, records by whom (kind and ID). Nobody of the
 // account can sign in afterwards.
 //
+// Mail with a copy still waiting for delivery (queued or sending), such as the notice
+// that the request to close was approved, is kept with its outbox items (Closed.Waiting)
+// so that the person is told: once its last copy is sent or given up, the closing runs
+// again (finishCopy) and erases it the same way.
+//
 // What is removed is removed from the database files too, not only from its index (see
 // purge): a closed account's data cannot be recovered from the data directory. A closing
-// interrupted by a crash is finished by CloseAccount again, or by the next Open.
+// interrupted by a crash, or a delivered notice a crash left behind, is finished by
+// CloseAccount again, or by the next Open.
 // An account closed already is ErrAccountClosed.
 func (s *Store) CloseAccount(clientID string, by Actor) (Closed, error) {
 	if !validID(clientID) {
@@ -108,7 +117,8 @@ func (s *Store) CloseAccount(clientID string, by Actor) (Closed, error) {
 }
 
 // finishClosing erases what closed account clientID (its FiscalKept written) still holds,
-// and writes its anonymous client record. It runs again safely at any point.
+// but mail waiting for delivery, and writes its anonymous client record. It runs again
+// safely at any point.
 func (s *Store) finishClosing(clientID string) (Closed, error) {
 	var kept FiscalKept
 	var c Client
@@ -150,9 +160,8 @@ func personalKeys(txn *badger.Txn, c *Client) ([][]byte, Closed, error) {
 	id := c.ID
 	var n Closed
 	out := [][]byte{[]byte(clientKey(id))}
-	for _, p := range []string{contactPrefix(id), devicePrefix(id), knownDevicePrefix(id), messagePrefix(id),
-		msgBodyPrefix(id), "msgatt/" + id + "/", "factor/" + id + "/", "passkey/" + id + "/", pinFailKey(id),
-		emailChangeForKey(id), actKeyPrefix(id)} {
+	for _, p := range []string{contactPrefix(id), devicePrefix(id), knownDevicePrefix(id), "factor/" + id + "/",
+		"passkey/" + id + "/", pinFailKey(id), emailChangeForKey(id), actKeyPrefix(id)} {
 		out = append(out, []byte(p))
 	}
 	count := func(prefix string) int {
@@ -164,8 +173,30 @@ func personalKeys(txn *badger.Txn, c *Client) ([][]byte, Closed, error) {
 		}
 		return k
 	}
-	n.Messages, n.Attachments = count(messagePrefix(id)), count("msgatt/"+id+"/")
 	n.Contacts, n.Sessions = count(contactPrefix(id)), count(devicePrefix(id))
+	// Mail with a copy still waiting for delivery (the notice that the request to close was
+	// approved) stays, with its outbox items, until its last copy is sent or given up:
+	// finishCopy then runs finishClosing again, which removes it. While some stays, the
+	// other messages are listed one by one, as retention lists them.
+	var finished [][]byte
+	waitingMsg := map[string]bool{}
+	if err := each(txn, messagePrefix(id), func(_ []byte, m *Message) error {
+		if waiting(m) {
+			waitingMsg[m.ID] = true
+			n.Waiting++
+			return nil
+		}
+		n.Messages++
+		n.Attachments += len(m.Attachments)
+		finished = append(finished, messageKeys(m)...)
+		return nil
+	}); err != nil {
+		return nil, n, err
+	}
+	if n.Waiting == 0 {
+		finished = [][]byte{[]byte(messagePrefix(id)), []byte(msgBodyPrefix(id)), []byte("msgatt/" + id + "/")}
+	}
+	out = append(out, finished...)
 	if err := each(txn, activityPrefix(id), func(_ []byte, e *Entry) error {
 		if len(e.Sealed) > 0 {
 			n.Entries++
@@ -209,9 +240,10 @@ func personalKeys(txn *badger.Txn, c *Client) ([][]byte, Closed, error) {
 	it.Close()
 	for _, p := range []string{"outbox/", "failed/", "preftoken/", "invite/", "reset/"} {
 		if err := each(txn, p, func(k []byte, ref *struct {
-			ClientID string `json:"client_id"`
+			ClientID  string `json:"client_id"`
+			MessageID string `json:"message_id"`
 		}) error {
-			if ref.ClientID == id {
+			if ref.ClientID == id && (p != outboxPrefix || !waitingMsg[ref.MessageID]) {
 				out = append(out, bytes.Clone(k))
 			}
 			return nil
@@ -259,13 +291,25 @@ func (s *Store) purge(prefixes [][]byte) error {
 	return nil
 }
 
-// finishClosings completes every closing a crash interrupted (Open runs it).
+// finishClosings completes every closing a crash interrupted (Open runs it): one not
+// finished, or one whose kept mail was delivered but not yet removed.
 func (s *Store) finishClosings() error {
 	var open []string
 	err := s.db.View(func(txn *badger.Txn) error {
 		return each(txn, "fiscalkept/", func(_ []byte, k *FiscalKept) error {
 			var c Client
 			if err := get(txn, clientKey(k.ClientID), &c); err != nil || !c.Closed() {
+				open = append(open, k.ClientID)
+				return nil
+			}
+			done := false
+			if err := each(txn, messagePrefix(k.ClientID), func(_ []byte, m *Message) error {
+				done = done || !waiting(m)
+				return nil
+			}); err != nil {
+				return err
+			}
+			if done {
 				open = append(open, k.ClientID)
 			}
 			return nil

@@ -48,6 +48,32 @@ func filesHolding(t *testing.T, dir string, needle []byte) []string {
 	return out
 }
 
+// versionsHolding lists the keys of which some version, in s's LSM tree, has needle in
+// its key or value. It sees through the tables' block compression, which can hide a
+// string from filesHolding.
+func versionsHolding(t *testing.T, s *Store, needle string) []string {
+	t.Helper()
+	var out []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{AllVersions: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(v, []byte(needle)) || bytes.Contains(it.Item().Key(), []byte(needle)) {
+				out = append(out, string(it.Item().Key()))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // historyKeys returns the raw keys sealing clientID's history.
 func historyKeys(t *testing.T, s *Store, clientID string) [][]byte {
 	t.Helper()
@@ -79,11 +105,12 @@ const (
 
 // seedPersonal gives a new client, named and reached through word, personal data of
 // every kind: a contact, a session, history entries with personal fields, an archived
-// message with an attachment, a pending email change.
+// message with an attachment (delivered), a pending email change. Its razón social, which
+// closing keeps, holds word in upper case: the scans for word look for what must go.
 func seedPersonal(t *testing.T, s *Store, word string) *Client {
 	t.Helper()
 	c := &Client{Email: word + "@example.mx", FirstName: word, LastName: "Pérez", Company: word + " SA",
-		Address: Address{Phone: "+525512345678", Street: "Calle " + word}, Fiscal: Fiscal{RFC: "PEGA850101AB1", RazonSocial: "Razón " + word}}
+		Address: Address{Phone: "+525512345678", Street: "Calle " + word}, Fiscal: Fiscal{RFC: "PEGA850101AB1", RazonSocial: "Razón " + strings.ToUpper(word)}}
 	if err := s.CreateClient(c, sysEvent); err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +133,9 @@ func seedPersonal(t *testing.T, s *Store, word string) *Client {
 	content := Content{Body: MessageBody{Text: "Hola " + word, HTML: "<p>Hola " + word + "</p>"},
 		Attachments: []AttachmentData{{Attachment: Attachment{Name: word + ".txt", Type: "text/plain", Size: int64(len(word))}, Data: []byte("adjunto " + word)}}}
 	if err := s.QueueMessage(m, content, "example.mx", Event{Kind: KindEmailQueued, Actor: Actor{Kind: ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CopySentAt(m.Copies[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RequestEmailChange(c.ID, "nuevo."+word+"@example.mx", []byte(strings.Repeat("t", 32)+word), time.Hour,
@@ -163,7 +193,7 @@ func TestCloseAccountErasesPersonalDataAndKeepsTheChain(t *testing.T) {
 		t.Fatalf("closed client record: %+v, %v", cl, err)
 	}
 	fk, err := s.FiscalKept(c.ID)
-	if err != nil || fk.RFC != "PEGA850101AB1" || fk.RazonSocial != "Razón "+marker || fk.Reason == "" {
+	if err != nil || fk.RFC != "PEGA850101AB1" || fk.RazonSocial != "Razón "+strings.ToUpper(marker) || fk.Reason == "" {
 		t.Fatalf("fiscal record kept: %+v, %v", fk, err)
 	}
 	if _, err := s.ClientByEmail(marker + "@example.mx"); !errors.Is(err, ErrNotFound) {
@@ -258,5 +288,131 @@ func TestOpenFinishesAnInterruptedClosing(t *testing.T) {
 	}
 	if _, err := s.VerifyActivity(c.ID); err != nil {
 		t.Error(err)
+	}
+}
+
+// queueNotice queues to c's owner an account mail naming word, as the handler tells the
+// person that the request to close the account was approved, and returns it.
+func queueNotice(t *testing.T, s *Store, c *Client, word string) *Message {
+	t.Helper()
+	m := &Message{ClientID: c.ID, Category: CategoryAccount, Subject: "Solicitud ARCO resuelta", From: "zona@example.mx",
+		Copies: []Copy{{Kind: "owner", PersonID: c.ID, To: c.Email, Name: word}}}
+	content := Content{Body: MessageBody{Text: "Cerramos su cuenta, " + word, HTML: "<p>Cerramos su cuenta, " + word + "</p>"}}
+	if err := s.QueueMessage(m, content, "example.mx", Event{Kind: KindEmailQueued, Actor: Actor{Kind: ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The notice queued just before the closing is kept, with its outbox item, until its copy
+// is sent or given up; then it is erased like the rest, from the files too, and the history
+// still verifies.
+func TestCloseAccountKeepsAWaitingNoticeUntilItsCopyIsDone(t *testing.T) {
+	for _, finish := range []struct {
+		name string
+		done func(s *Store, copyID string) error
+	}{
+		{"sent", func(s *Store, copyID string) error { return s.CopySentAt(copyID, time.Now()) }},
+		{"given up", func(s *Store, copyID string) error { return s.CopyFailedFinal(copyID, "550 no such user "+marker) }},
+	} {
+		t.Run(finish.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openAt(t, dir)
+			c := seedPersonal(t, s, marker)
+			notice := queueNotice(t, s, c, marker)
+			got, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff, ID: "01JSTAFF00000000000000000A"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Messages != 1 || got.Attachments != 1 || got.Waiting != 1 {
+				t.Errorf("CloseAccount removed %+v, want the archived message removed and the notice kept", got)
+			}
+			s.Close()
+			// Open finishes closings, but leaves a notice still waiting.
+			s = openAt(t, dir)
+			defer func() { s.Close() }()
+			items, err := s.Outbox()
+			if err != nil || len(items) != 1 || items[0].CopyID != notice.Copies[0].ID {
+				t.Fatalf("outbox after closing: %+v %v", items, err)
+			}
+			d, err := s.ClaimCopy(notice.Copies[0].ID, time.Now(), time.Now().Add(time.Minute))
+			if err != nil || d.Copy.To != marker+"@example.mx" || !strings.Contains(d.Body.Text, "Cerramos su cuenta") {
+				t.Fatalf("delivering the notice: %+v %v", d, err)
+			}
+			// The claim rewrote the notice's record, which names the person, into the
+			// memtable's log: the marker is in the files, so the scan below can fail.
+			if len(filesHolding(t, dir, []byte(marker))) == 0 || len(versionsHolding(t, s, marker)) == 0 {
+				t.Fatal("the waiting notice is nowhere in the data dir")
+			}
+			if err := finish.done(s, notice.Copies[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.MessageByID(c.ID, notice.ID); !errors.Is(err, ErrNotFound) {
+				t.Errorf("the notice after its copy was %s: %v", finish.name, err)
+			}
+			if items, err := s.Outbox(); err != nil || len(items) != 0 {
+				t.Errorf("outbox after delivery: %+v %v", items, err)
+			}
+			if failed, err := listAll[failedRef](s, failedPrefix); err != nil || len(failed) != 0 {
+				t.Errorf("failed-copy notes left: %+v %v", failed, err)
+			}
+			if _, err := s.VerifyActivity(c.ID); err != nil {
+				t.Errorf("VerifyActivity: %v", err)
+			}
+			if keys := versionsHolding(t, s, marker); len(keys) > 0 {
+				t.Errorf("the marker is still in %q", keys)
+			}
+			s.Close()
+			if files := filesHolding(t, dir, []byte(marker)); len(files) > 0 {
+				t.Errorf("the erased marker is still in %v", files)
+			}
+			s = openAt(t, dir)
+			if _, err := s.VerifyActivity(c.ID); err != nil {
+				t.Errorf("VerifyActivity after reopening: %v", err)
+			}
+		})
+	}
+}
+
+// A crash after the notice's copy was recorded sent and before the purge that follows:
+// the next Open removes the notice.
+func TestOpenErasesANoticeDeliveredAfterClosing(t *testing.T) {
+	dir := t.TempDir()
+	s := openAt(t, dir)
+	c := seedPersonal(t, s, marker)
+	notice := queueNotice(t, s, c, marker)
+	if _, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff}); err != nil {
+		t.Fatal(err)
+	}
+	// What finishCopy commits before it runs the closing again.
+	err := s.update(func(txn *badger.Txn) error {
+		var m Message
+		if err := get(txn, messageKey(c.ID, notice.ID), &m); err != nil {
+			return err
+		}
+		m.Copies[0].Status, m.Copies[0].SentAt = CopySent, time.Now().UTC()
+		if err := put(txn, messageKey(c.ID, notice.ID), &m); err != nil {
+			return err
+		}
+		return txn.Delete([]byte(outboxKey(notice.Copies[0].ID)))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// That record names the person, and is in the memtable's log.
+	if len(filesHolding(t, dir, []byte(marker))) == 0 {
+		t.Fatal("the delivered notice is nowhere in the data dir")
+	}
+	s.Close()
+	s = openAt(t, dir)
+	if _, err := s.MessageByID(c.ID, notice.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the delivered notice after reopening: %v", err)
+	}
+	if keys := versionsHolding(t, s, marker); len(keys) > 0 {
+		t.Errorf("the marker is still in %q", keys)
+	}
+	s.Close()
+	if files := filesHolding(t, dir, []byte(marker)); len(files) > 0 {
+		t.Errorf("the erased marker is still in %v", files)
 	}
 }

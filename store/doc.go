@@ -129,7 +129,9 @@
 // the tables holding it without it and deletes the files it was in. A plain delete would leave
 // the old bytes in the SST and memtable log files until a compaction happened to drop them.
 // The test TestCloseAccountErasesPersonalDataAndKeepsTheChain reads every file of the data
-// dir for the erased data and keys.
+// dir for the erased data and keys; as the tables' blocks are Snappy-compressed, which can
+// split a string in a file, TestCloseAccountKeepsAWaitingNoticeUntilItsCopyIsDone also reads
+// every version of every key through Badger.
 //
 // What closing removes (personalKeys): the client record's personal fields (the record keeps
 // its ID, dates, language and ClosedAt), contacts, sessions and known devices, second factors,
@@ -140,6 +142,18 @@
 // parts are unreadable, plus a last entry account.closed naming the staff member by ID. A
 // closing runs in steps (FiscalKept and that entry in one transaction, then the purge, then
 // the anonymous record); Open finishes one a crash interrupted.
+//
+// The last notice is delivered, then erased. The person must be told that the account was
+// closed (the account mail answering the request is queued just before the closing), so
+// closing keeps every message with a copy still queued or sending (as archive retention
+// does), with its body, attachments and outbox items; the rest of the archive is purged
+// message by message then. When the last waiting copy of such a message is sent or given up,
+// the same transaction that records it sees the account closed (fiscalkept/<clientID>), and
+// the closing runs again: the message, its failed-copy note and any history key the outcome
+// needed (a copy given up is recorded in the history) are purged. Open runs it too for a
+// closed account that still holds a message no copy of which waits (a crash between the
+// delivery and the purge). After the last copy is done, nothing personal of the account is
+// left, as above.
 //
 // Retention: --activity-retention removes old entries as before (the anchor keeps the chain
 // verifiable) and then shreds the keys of the months wholly before its cutoff, so a removed

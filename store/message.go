@@ -633,11 +633,16 @@ func (s *Store) CopyFailedFinal(copyID, smtpErr string) error {
 	})
 }
 
+// finishCopy applies change to copyID and its outbox item. When the copy was the last one
+// waiting of a message of a closed account (see CloseAccount), the closing is run again,
+// which removes that message now (or, should that fail, at the next Open).
 func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done bool, ev *Event)) error {
 	if !validID(copyID) {
 		return ErrNotFound
 	}
-	return s.update(func(txn *badger.Txn) error {
+	var closed string
+	err := s.update(func(txn *badger.Txn) error {
+		closed = ""
 		var o OutboxItem
 		if err := get(txn, outboxKey(copyID), &o); err != nil {
 			return err
@@ -653,6 +658,14 @@ func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done 
 		done, ev := change(&o, c)
 		if err := put(txn, messageKey(o.ClientID, o.MessageID), &m); err != nil {
 			return err
+		}
+		if done && !o.Staff && !waiting(&m) {
+			switch _, err := getRaw(txn, closedKey(o.ClientID)); {
+			case err == nil:
+				closed = o.ClientID
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
 		}
 		if c.Status == CopyFailed {
 			if err := put(txn, failedKey(copyID), failedRef{ClientID: o.ClientID, MessageID: o.MessageID}); err != nil {
@@ -674,4 +687,9 @@ func (s *Store) finishCopy(copyID string, change func(*OutboxItem, *Copy) (done 
 		}
 		return nil
 	})
+	if err != nil || closed == "" {
+		return err
+	}
+	_, err = s.finishClosing(closed)
+	return err
 }

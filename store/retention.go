@@ -87,11 +87,7 @@ func (s *Store) PruneArchive(olderThan time.Time) (int, error) {
 				return nil
 			}
 			n++
-			prefixes = append(prefixes, []byte(messageKey(m.ClientID, m.ID)), []byte(messageBodyKey(m.ClientID, m.ID)),
-				[]byte("msgatt/"+m.ClientID+"/"+m.ID+"/"))
-			for _, c := range m.Copies {
-				prefixes = append(prefixes, []byte(failedKey(c.ID)), []byte(outboxKey(c.ID)))
-			}
+			prefixes = append(prefixes, messageKeys(m)...)
 			return nil
 		})
 	})
@@ -99,4 +95,15 @@ func (s *Store) PruneArchive(olderThan time.Time) (int, error) {
 		return 0, err
 	}
 	return n, s.purge(prefixes)
+}
+
+// messageKeys lists the keys of m for purge: its record, body, attachments, and each
+// copy's failed-copy note and outbox item.
+func messageKeys(m *Message) [][]byte {
+	keys := [][]byte{[]byte(messageKey(m.ClientID, m.ID)), []byte(messageBodyKey(m.ClientID, m.ID)),
+		[]byte("msgatt/" + m.ClientID + "/" + m.ID + "/")}
+	for _, c := range m.Copies {
+		keys = append(keys, []byte(failedKey(c.ID)), []byte(outboxKey(c.ID)))
+	}
+	return keys
 }
