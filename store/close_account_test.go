@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // openAt opens the store in dir; the caller closes it.
@@ -25,7 +28,10 @@ func openAt(t *testing.T, dir string) *Store {
 	return s
 }
 
-// filesHolding lists the files under dir whose bytes contain needle.
+// filesHolding lists the files under dir that hold needle: in their bytes, or, for a
+// Badger table (.sst), in any key or value of any version it stores, read through its
+// block compression (a compressed block can hide a string from a byte search). Logs, the
+// value log and the manifest are searched as bytes: Badger writes them uncompressed.
 func filesHolding(t *testing.T, dir string, needle []byte) []string {
 	t.Helper()
 	var out []string
@@ -37,7 +43,11 @@ func filesHolding(t *testing.T, dir string, needle []byte) []string {
 		if err != nil {
 			return err
 		}
-		if bytes.Contains(b, needle) {
+		found := bytes.Contains(b, needle)
+		if !found && strings.HasSuffix(path, ".sst") {
+			found = tableHolds(t, path, needle)
+		}
+		if found {
 			out = append(out, filepath.Base(path))
 		}
 		return nil
@@ -46,6 +56,32 @@ func filesHolding(t *testing.T, dir string, needle []byte) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// tableHolds reports whether some key or value in the Badger table file path holds needle,
+// every version and tombstone included.
+func tableHolds(t *testing.T, path string, needle []byte) bool {
+	t.Helper()
+	mf, err := z.OpenMmapFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	opts := Options("", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tbl, err := table.OpenTable(mf, table.Options{ReadOnly: true, BlockSize: opts.BlockSize,
+		BloomFalsePositive: opts.BloomFalsePositive, Compression: opts.Compression, ChkMode: options.OnTableAndBlockRead})
+	if err != nil {
+		mf.Close(-1)
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer tbl.DecrRef()
+	it := tbl.NewIterator(0)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if bytes.Contains(it.Key(), needle) || bytes.Contains(it.Value().Value, needle) {
+			return true
+		}
+	}
+	return false
 }
 
 // versionsHolding lists the keys of which some version, in s's LSM tree, has needle in
