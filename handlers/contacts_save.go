@@ -36,7 +36,7 @@ func (s *Server) renderEditor(c *fiber.Ctx, id string, e views.ContactEdit) erro
 	if isHTMX(c) {
 		return s.render(c, fiber.StatusOK, title, views.ContactEditor(e))
 	}
-	return s.render(c, fiber.StatusOK, title, views.ContactPage(title, e))
+	return s.render(c, fiber.StatusOK, title, views.ContactPage(e))
 }
 
 // prepare runs what a posted contact form needs before saving: a preset button only fills
