@@ -71,23 +71,19 @@ func Describe(ctx context.Context, e store.Entry) string {
 	case e.Kind == store.KindContactPermission && contact != "" && len(e.Changes) == 2:
 		perm := e.Changes[1]
 		on := perm.New == "✓"
-		key := "activity.contact.permission_off"
+		key := "describe.permission_off"
 		switch {
 		case perm.Field == "access" && on:
-			key = "activity.contact.access_on"
+			key = "describe.access_on"
 		case perm.Field == "access":
-			key = "activity.contact.access_off"
+			key = "describe.access_off"
 		case on:
-			key = "activity.contact.permission_on"
+			key = "describe.permission_on"
 		}
 		return T(ctx, key, "Who", who, "Perm", T(ctx, "field."+perm.Field), "Contact", contact)
-	case contact != "" && strings.HasPrefix(e.Kind, "contact."):
-		if key := "activity." + e.Kind + "_named"; T(ctx, key) != key {
-			return T(ctx, key, "Who", who, "Contact", contact)
-		}
-	case e.Detail["subject"] != "":
-		if key := "activity." + e.Kind + "_subject"; T(ctx, key) != key {
-			return T(ctx, key, "Who", who, "Subject", e.Detail["subject"])
+	case contact != "" || e.Detail["subject"] != "":
+		if key := "describe." + e.Kind; T(ctx, key) != key {
+			return T(ctx, key, "Who", who, "Contact", contact, "Subject", e.Detail["subject"])
 		}
 	}
 	return T(ctx, "activity."+e.Kind, "Who", who)
