@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"zona/store"
@@ -83,6 +86,7 @@ func assertSectionNav(t *testing.T, tab *Tab, page string) {
 		t.Errorf("%s (%s): aria-current on %v, want only %s", page, tab.vp.Name, current, page)
 	}
 	if tab.vp.Mobile {
+		tab.Shot("sections-open" + strings.ReplaceAll(page, "/", "-"))
 		tab.Do(chromedp.Click(chromedp.CSS(`[data-testid="section-nav-toggle"]`), chromedp.NodeVisible))
 	}
 }
@@ -171,4 +175,34 @@ func TestSectionsProportionsAndFeedback(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSectionsAndFeedbackWithoutJavaScript: with scripts off, on a phone, the sections
+// button still opens the navigation, the footer's language button is shown and works, and
+// the notice of a save (a plain post) is focused in the window.
+func TestSectionsAndFeedbackWithoutJavaScript(t *testing.T) {
+	browser := StartBrowser(t)
+	base := serveFurnished(t)
+	tab := NewTab(t, browser, Phone)
+	tab.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	signIn(tab, base, anaEmail, anaPassword, 200)
+	tab.Navigate(base + "/account")
+	assertSectionNav(t, tab, "/account")
+
+	tab.ClickAndLoad(`[data-testid="account-submit"]`, 200)
+	tab.WaitTrue("the saved notice, focused and in the window", fmt.Sprintf(focusedInView, `[data-testid="account-page"] .notice.success`))
+	tab.FullShot("nojs-account-saved-phone")
+
+	if !tab.IsVisible(`footer .lang-save`) {
+		t.Fatal("without JavaScript the language button is hidden")
+	}
+	tab.Do(chromedp.SetValue(chromedp.ID("lang-select"), "en"))
+	tab.ClickAndLoad(`footer .lang-save`, 200)
+	if got := Eval[string](tab, `document.documentElement.lang`); got != "en" {
+		t.Errorf("after the language button the page is in %q, want en", got)
+	}
+	tab.AssertNoCSPViolations()
 }
