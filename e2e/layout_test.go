@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 	"zona/store/storetest"
 )
 
-// customerPages are the sections of the customer's navigation, in its order.
+// customerPages are the customer's pages that the navigation must offer the owner.
 var customerPages = []string{"/zona", "/account", "/contacts", "/password", "/emails", "/activity", "/sessions", "/security"}
 
 // serveFurnished runs the app with Ana, one contact who receives two kinds of email, and a
@@ -78,8 +79,17 @@ func assertSectionNav(t *testing.T, tab *Tab, page string) {
 	} else if tab.IsVisible(`[data-testid="section-nav-toggle"]`) {
 		t.Errorf("%s (%s): the sections button is shown at desktop width", page, tab.vp.Name)
 	}
-	if got := visible(); len(got) != len(customerPages) {
-		t.Errorf("%s (%s): section links shown %v, want all %d", page, tab.vp.Name, got, len(customerPages))
+	// The sections are the dashboard and every page of the user menu (a page added to the
+	// menu joins them), the eight customer pages among them.
+	want := append([]string{"/zona"}, Eval[[]string](tab, `[...document.querySelectorAll('[data-testid="user-menu"] ul a')].map(a => a.getAttribute("href"))`)...)
+	got := visible()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s (%s): section links shown %v, want %v", page, tab.vp.Name, got, want)
+	}
+	for _, p := range customerPages {
+		if !slices.Contains(got, p) {
+			t.Errorf("%s (%s): no section link to %s", page, tab.vp.Name, p)
+		}
 	}
 	current := Eval[[]string](tab, `[...document.querySelectorAll('`+links+`[aria-current="page"]')].map(a => a.getAttribute("href"))`)
 	if len(current) != 1 || current[0] != page {
