@@ -104,7 +104,7 @@ func TestContactsInlineInvitationAndAccess(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form`+row+` [data-testid="contact-submit"]`), chromedp.NodeVisible))
 			owner.WaitTrue("the row back", fmt.Sprintf(`document.querySelector('section%s') !== null`, row))
 			owner.Navigate(base + "/contacts")
-			if got := owner.Text(row + ` [data-testid="contact-held"]`); got != "Recibe: Emails General" {
+			if got := owner.Text(row + ` [data-testid="contact-held"]`); got != "Recibe: General" {
 				t.Errorf("after a reload the row says %q", got)
 			}
 			if got := owner.Text(row + ` [data-testid="contact-areas"]`); got != "Emails Recibidos" {
