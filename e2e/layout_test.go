@@ -174,6 +174,10 @@ func TestSectionsProportionsAndFeedback(t *testing.T) {
 			if got := tab.Text(`[data-testid="section-nav"] a[aria-current="page"]`); got != "Change Password" {
 				t.Errorf("in English the current section reads %q", got)
 			}
+			for _, page := range []string{"/contacts", "/activity"} {
+				tab.Navigate(base + page)
+				tab.FullShot("en" + strings.ReplaceAll(page, "/", "-") + "-" + vp.Name)
+			}
 			tab.Do(chromedp.SetValue(chromedp.ID("lang-select"), "es"))
 			tab.WaitTrue("the page in Spanish", `document.documentElement.lang.startsWith("es") && document.readyState === "complete"`)
 
