@@ -154,6 +154,7 @@ func TestSectionsProportionsAndFeedback(t *testing.T) {
 				chromedp.SendKeys(chromedp.ID("current"), "no-es-mi-clave-123", chromedp.NodeVisible),
 				chromedp.SendKeys(chromedp.ID("new"), "abc", chromedp.NodeVisible))
 			tab.WaitTrue("the meter to rate it", `document.querySelectorAll("#strength .seg.on").length > 0`)
+			tab.Shot("meter-" + vp.Name)
 			Eval[string](tab, `document.getElementById("password-page").dataset.sent = "1"`)
 			tab.Do(chromedp.Click(chromedp.CSS(`[data-testid="password-submit"]`), chromedp.NodeVisible))
 			tab.WaitTrue("the form to come back", `document.getElementById("password-page").dataset.sent === undefined`)
