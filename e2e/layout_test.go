@@ -49,7 +49,20 @@ const oversized = `(() => {
 	return out;
 })()`
 
-// inView is a JavaScript expression template: whether the element that %q selects is the
+// smallTargets is a JavaScript expression: the visible buttons, selects, summaries and
+// inputs of the page less than 44 px high (a finger's tap target on a phone).
+const smallTargets = `(() => {
+	const out = [];
+	document.querySelectorAll('button, [role="button"], select, summary, input:not([type="hidden"]):not([type="checkbox"]):not([type="radio"])').forEach(el => {
+		const r = el.getBoundingClientRect();
+		if (r.width > 0 && el.checkVisibility({checkVisibilityCSS: true}) && r.height < 43.5) {
+			out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " (" + Math.round(r.height) + " px)");
+		}
+	});
+	return out;
+})()`
+
+// focusedInView is a JavaScript expression template: whether the element that %q selects is the
 // focused element and lies wholly inside the window.
 const focusedInView = `(() => {
 	const el = document.querySelector(%q);
@@ -102,7 +115,8 @@ func assertSectionNav(t *testing.T, tab *Tab, page string) {
 }
 
 // TestSectionsProportionsAndFeedback walks every customer page at desktop and phone width:
-// the sections' navigation, sizes at desktop, no sideways scroll, axe; then saves the
+// the sections' navigation, sizes at desktop, tap targets on a phone, no sideways scroll,
+// axe; then saves the
 // account (the notice is focused in the window), sends it with an error (the summary is
 // focused, naming and linking the field), fails a password change (the strength meter is
 // empty with its field), and changes the language from the footer without a button. No
@@ -122,6 +136,8 @@ func TestSectionsProportionsAndFeedback(t *testing.T) {
 					if got := Eval[[]string](tab, oversized); len(got) > 0 {
 						t.Errorf("%s (%s): too wide: %s", page, vp.Name, strings.Join(got, ", "))
 					}
+				} else if got := Eval[[]string](tab, smallTargets); len(got) > 0 {
+					t.Errorf("%s (%s): tap targets under 44 px high: %s", page, vp.Name, strings.Join(got, ", "))
 				}
 				tab.AssertNoHorizontalOverflow()
 				tab.AssertAccessible(page)
