@@ -10,6 +10,27 @@
     }
   });
 
+  // With this script on, the footer's language applies as soon as it is chosen; its
+  // "Cambiar" button, which the page needs without JavaScript, is hidden (app.css, .js).
+  document.documentElement.classList.add("js");
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "lang-select") {
+      e.target.form.requestSubmit();
+    }
+  });
+
+  // The answer to a save carries its notice (or error summary) with autofocus, which the
+  // browser honours on a page load and htmx after a swap; here the swapped notice is also
+  // brought to the middle of the window, where the eye is.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var el = e.target;
+    var notice = el.matches(".notice[autofocus]") ? el : el.querySelector(".notice[autofocus]");
+    if (notice) {
+      notice.focus({ preventScroll: true });
+      notice.scrollIntoView({ block: "center" });
+    }
+  });
+
   // The user menu is a <details> element; close it on Escape or a click elsewhere.
   document.addEventListener("click", function (e) {
     document.querySelectorAll("details.usermenu[open]").forEach(function (d) {

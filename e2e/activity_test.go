@@ -87,7 +87,7 @@ func TestActivityFilterAndDownload(t *testing.T) {
 			if got := Eval[string](tab, `location.search`); !strings.Contains(got, "kind=account.language") {
 				t.Errorf("address after filtering has %q, want the kind in it", got)
 			}
-			if got := tab.Text(`[data-testid="activity-entry"]`); !strings.Contains(got, "Luis Pérez") || !strings.Contains(got, "es") {
+			if got := tab.Text(`[data-testid="activity-entry"]`); !strings.Contains(got, "Luis Pérez") || !strings.Contains(got, "Español") || !strings.Contains(got, "English") {
 				t.Errorf("the language change reads %q", got)
 			}
 			if got := Eval[string](tab, `document.activeElement ? document.activeElement.id : ""`); got != "kind" {
@@ -161,7 +161,7 @@ func downloadAndCheck(t *testing.T, tab *Tab) {
 	if len(rows) != 2 || strings.Join(rows[0], ",") != "Fecha,Quién,Tipo,Descripción,Cambios,IP,Dispositivo" {
 		t.Fatalf("CSV rows %q", rows)
 	}
-	if row := rows[1]; row[1] != "Personal de soporte (Luis Pérez)" || row[2] != "Cambio de idioma" || row[4] != "Idioma: es → en" || row[5] != "198.51.100.4" {
+	if row := rows[1]; row[1] != "Personal de soporte (Luis Pérez)" || row[2] != "Cambio de idioma" || row[4] != "Idioma: Español → English" || row[5] != "198.51.100.4" {
 		t.Errorf("CSV row %q", row)
 	}
 }

@@ -429,6 +429,25 @@ func (tab *Tab) saveScreenshot(name string) {
 	tab.t.Logf("screenshot: %s", path)
 }
 
+// FullShot is Shot of the whole page, below the window too.
+func (tab *Tab) FullShot(name string) {
+	tab.t.Helper()
+	if os.Getenv("ZONA_E2E_SHOTS") == "" {
+		return
+	}
+	path := filepath.Join(ShotDir(), strings.NewReplacer("/", "_", " ", "_").Replace(name)+".png")
+	buf, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		err = os.MkdirAll(ShotDir(), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(path, buf, 0o644)
+	}
+	if err != nil {
+		tab.t.Logf("no screenshot: %v", err)
+	}
+}
+
 // Shot saves a screenshot of the tab under name when ZONA_E2E_SHOTS names a directory, for a
 // person to look at; without it, it does nothing.
 func (tab *Tab) Shot(name string) {

@@ -91,25 +91,36 @@ func TestContactsInlineInvitationAndAccess(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form`+row+` [data-testid="contact-submit"]`), chromedp.NodeVisible))
 			owner.WaitTrue("the row with the new company", fmt.Sprintf(`document.querySelector('section%s [data-testid="contact-company"]')?.textContent === "Pagos del Norte"`, row))
 
-			// Two permissions, one click each; a reload shows them stored.
-			for _, perm := range []string{"general", "emails"} {
-				btn := fmt.Sprintf(`#perm-%s-%s-btn`, id, perm)
-				owner.Do(chromedp.Click(chromedp.CSS(btn), chromedp.NodeVisible))
-				owner.WaitTrue(perm+" pressed", fmt.Sprintf(`document.querySelector(%q)?.getAttribute("aria-pressed") === "true"`, btn))
+			// Permissions are set in the editor: one email and one area; a reload shows them
+			// stored, in the row's summary.
+			owner.Do(chromedp.Click(chromedp.CSS(row+` [data-testid="contact-edit"]`), chromedp.NodeVisible))
+			owner.WaitTrue("the row to turn into its form", fmt.Sprintf(`document.querySelector('form%s') !== null`, row))
+			if got := owner.Text(`form` + row + ` [data-testid="contact-form-title"]`); got != "Editar a Luis Pérez" {
+				t.Errorf("the editor is titled %q, want it to name the contact", got)
 			}
+			owner.Do(
+				chromedp.Click(chromedp.CSS(`form`+row+` #email_general`), chromedp.NodeVisible),
+				chromedp.Click(chromedp.CSS(`form`+row+` #area_emails`), chromedp.NodeVisible),
+				chromedp.Click(chromedp.CSS(`form`+row+` [data-testid="contact-submit"]`), chromedp.NodeVisible))
+			owner.WaitTrue("the row back", fmt.Sprintf(`document.querySelector('section%s') !== null`, row))
 			owner.Navigate(base + "/contacts")
-			for _, perm := range []string{"general", "emails"} {
-				btn := fmt.Sprintf(`#perm-%s-%s-btn`, id, perm)
-				if got := Eval[string](owner, fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-pressed")`, btn)); got != "true" {
-					t.Fatalf("after a reload %s is %q", perm, got)
-				}
+			if got := owner.Text(row + ` [data-testid="contact-held"]`); got != "Recibe: General" {
+				t.Errorf("after a reload the row says %q", got)
+			}
+			if got := owner.Text(row + ` [data-testid="contact-areas"]`); got != "Emails Recibidos" {
+				t.Errorf("after a reload the row's areas read %q", got)
+			}
+			if !Eval[bool](owner, `document.querySelector('`+row+` [data-testid="contact-areas"]').classList.contains("off")`) {
+				t.Error("the areas of a contact without access are not greyed out")
 			}
 			owner.AssertNoHorizontalOverflow()
 
-			// Access on: an invitation goes out.
+			// Access on, from the row's "more" menu: an invitation goes out.
 			owner.WaitTrue("htmx", `window.htmx !== undefined`)
 			accessBtn := fmt.Sprintf(`#perm-%s-access-btn`, id)
-			owner.Do(chromedp.Click(chromedp.CSS(accessBtn), chromedp.NodeVisible))
+			owner.Do(
+				chromedp.Click(chromedp.CSS(row+` [data-testid="contact-more"] > summary`), chromedp.NodeVisible),
+				chromedp.Click(chromedp.CSS(accessBtn), chromedp.NodeVisible))
 			owner.WaitTrue("the invitation pending", fmt.Sprintf(`document.querySelector('%s [data-testid="contact-invite"]')?.dataset.state === "pending"`, row))
 			owner.Shot("contacts-list-" + vp.Name)
 			sent++
@@ -147,7 +158,9 @@ func TestContactsInlineInvitationAndAccess(t *testing.T) {
 			contact.Navigate(base + "/emails")
 
 			// Access off, from the owner's tab: the contact's next request is signed out.
-			owner.Do(chromedp.Click(chromedp.CSS(accessBtn), chromedp.NodeVisible))
+			owner.Do(
+				chromedp.Click(chromedp.CSS(row+` [data-testid="contact-more"] > summary`), chromedp.NodeVisible),
+				chromedp.Click(chromedp.CSS(accessBtn), chromedp.NodeVisible))
 			owner.WaitTrue("access off", fmt.Sprintf(`document.querySelector(%q)?.getAttribute("aria-pressed") === "false"`, accessBtn))
 			contact.Navigate(base + "/emails")
 			if p := contact.Path(); p != "/login" {

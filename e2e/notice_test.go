@@ -45,7 +45,10 @@ func TestFailedToggleShowsANotice(t *testing.T) {
 			signIn(tab, base, anaEmail, anaPassword, 200)
 			tab.Navigate(base + "/contacts")
 			tab.WaitTrue("htmx", `window.htmx !== undefined`)
-			toggle := fmt.Sprintf(`#contact-%s [data-testid="perm-general"]`, ct.ID)
+			toggle := fmt.Sprintf(`#contact-%s [data-testid="perm-access"]`, ct.ID)
+			// The access toggle is in the row's "more" menu, which closes when the row is
+			// redrawn.
+			more := fmt.Sprintf(`#contact-%s [data-testid="contact-more"] > summary`, ct.ID)
 			if got := Eval[string](tab, noticeText); got != "" {
 				t.Fatalf("a notice before anything failed: %q", got)
 			}
@@ -56,7 +59,7 @@ func TestFailedToggleShowsANotice(t *testing.T) {
 				document.querySelectorAll('input[name="_csrf"]').forEach(i => i.value = "caducado");
 				return true;
 			})()`)
-			tab.Do(chromedp.Click(chromedp.CSS(toggle), chromedp.NodeVisible))
+			tab.Do(chromedp.Click(chromedp.CSS(more), chromedp.NodeVisible), chromedp.Click(chromedp.CSS(toggle), chromedp.NodeVisible))
 			tab.WaitTrue("the notice of the refused toggle", noticeText+`.includes("El formulario caducó por seguridad")`)
 			tab.AssertReadable(`[data-testid="request-notice"] p`)
 			tab.AssertNoHorizontalOverflow()
@@ -64,7 +67,7 @@ func TestFailedToggleShowsANotice(t *testing.T) {
 			if got := Eval[string](tab, `document.querySelector(`+fmt.Sprintf("%q", toggle)+`).getAttribute("aria-pressed")`); got != "false" {
 				t.Errorf("the refused toggle shows aria-pressed=%q", got)
 			}
-			if got, err := st.ContactByID(ct.ClientID, ct.ID); err != nil || got.Emails[store.CategoryGeneral] {
+			if got, err := st.ContactByID(ct.ClientID, ct.ID); err != nil || got.Access {
 				t.Fatalf("the refused toggle changed the contact (%v)", err)
 			}
 			tab.Do(chromedp.Click(chromedp.CSS(`[data-testid="request-notice"] button`), chromedp.NodeVisible))
@@ -86,12 +89,12 @@ func TestFailedToggleShowsANotice(t *testing.T) {
 			// A fresh page works again, and a request that succeeds leaves no notice.
 			tab.Navigate(base + "/contacts")
 			tab.WaitTrue("htmx", `window.htmx !== undefined`)
-			tab.Do(chromedp.Click(chromedp.CSS(toggle), chromedp.NodeVisible))
+			tab.Do(chromedp.Click(chromedp.CSS(more), chromedp.NodeVisible), chromedp.Click(chromedp.CSS(toggle), chromedp.NodeVisible))
 			tab.WaitTrue("the toggle on", `document.querySelector(`+fmt.Sprintf("%q", toggle)+`).getAttribute("aria-pressed") === "true"`)
 			if got := Eval[string](tab, noticeText); got != "" {
 				t.Errorf("a notice after a request that worked: %q", got)
 			}
-			tab.Do(chromedp.Click(chromedp.CSS(toggle), chromedp.NodeVisible))
+			tab.Do(chromedp.Click(chromedp.CSS(more), chromedp.NodeVisible), chromedp.Click(chromedp.CSS(toggle), chromedp.NodeVisible))
 			tab.WaitTrue("the toggle off", `document.querySelector(`+fmt.Sprintf("%q", toggle)+`).getAttribute("aria-pressed") === "false"`)
 		})
 	}

@@ -448,7 +448,7 @@ func TestEmailChangeEndToEnd(t *testing.T) {
 	if c, err := m.st.ClientByEmail(newEmail); err != nil || c.ID != m.client.ID {
 		t.Fatalf("sign-in email did not move: %v", err)
 	}
-	if r := b.post(link, nil); !strings.Contains(r.text(`[data-testid="notice"]`), "no es válida") {
+	if r := b.post(link, nil); !strings.Contains(r.text(`[data-testid="notice"]`), "no es válido") {
 		t.Error("the link works twice")
 	}
 	if r := m.agent().signIn(newEmail, testPassword); r.StatusCode != http.StatusSeeOther {

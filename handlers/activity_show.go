@@ -246,6 +246,24 @@ func (m *rowMaker) value(field, v string) string {
 		return labelOf(m.t, "sat.regimen.", v)
 	case field == fUsoCFDI:
 		return labelOf(m.t, "sat.uso.", v)
+	case field == fLang && languageNames[v] != "":
+		return languageNames[v]
+	case field == fEmailPerms:
+		return m.permLabels(v, emailPermField)
+	case field == fAreaPerms:
+		return m.permLabels(v, areaField)
 	}
 	return v
+}
+
+// permLabels names a contact's recorded permissions (codes joined by ",") by their labels;
+// an entry written before the codes were recorded already holds labels and is kept.
+func (m *rowMaker) permLabels(v, prefix string) string {
+	parts := strings.Split(v, ",")
+	for i, code := range parts {
+		if key := "field." + prefix + code; m.t.T(key) != key {
+			parts[i] = m.t.T(key)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -361,7 +361,7 @@ func TestActivityCSV(t *testing.T) {
 	if got := byKind[store.KindPasswordChanged]; got == nil || got[4] != "Contraseña: cambió (por seguridad no se muestra); PIN de seguridad: cambió (por seguridad no se muestra)" || got[5] != "203.0.113.7" || got[6] != "Chrome en Linux" {
 		t.Errorf("password change row %q", got)
 	}
-	if got := byKind[store.KindLanguage]; got == nil || got[1] != "Personal de soporte (Luis Pérez)" || got[4] != "Idioma: es → en" {
+	if got := byKind[store.KindLanguage]; got == nil || got[1] != "Personal de soporte (Luis Pérez)" || got[4] != "Idioma: Español → English" {
 		t.Errorf("language row %q", got)
 	}
 	if got := byKind[store.KindSignOut]; got == nil || got[1] != `'=HYPERLINK("http://evil")` || !strings.HasPrefix(got[3], "'=") {
@@ -375,7 +375,7 @@ func TestActivityCSV(t *testing.T) {
 
 	// The filters of the page apply; a filter that is not valid is refused, not ignored.
 	rows = readCSV(t, ae.a.get("/activity.csv?kind=account.language"))
-	if len(rows) != 2 || rows[1][4] != "Idioma: es → en" {
+	if len(rows) != 2 || rows[1][4] != "Idioma: Español → English" {
 		t.Errorf("filtered CSV: %q", rows)
 	}
 	if r := ae.a.get("/activity.csv?from=ayer"); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "Los filtros de la descarga no son válidos") {

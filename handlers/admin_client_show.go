@@ -60,6 +60,9 @@ func (s *Server) afterClientChange(c *fiber.Ctx, cl *store.Client, what string) 
 	return s.renderClient(c, cl, views.PINCheck{}, s.tr(c).T(clientNotices[what]))
 }
 
+// languageNames are the languages of the zone, each by its own name, as its select shows it.
+var languageNames = map[string]string{locales.ES: "Español", locales.EN: "English"}
+
 // labelOf is a catalogue code with its label ("601 · General de Ley Personas Morales"),
 // the code alone when the catalogue has no such code.
 func labelOf(t *locales.Translator, prefix, code string) string {
@@ -88,7 +91,7 @@ func countryName(lang, code string) string {
 func (s *Server) adminClientPage(c *fiber.Ctx, cl *store.Client, pin views.PINCheck) (views.AdminClientPage, error) {
 	t := s.tr(c)
 	ctx := views.WithCtx(c.UserContext(), s.viewCtx(c))
-	lang := map[string]string{locales.ES: "Español", locales.EN: "English"}[cl.Lang]
+	lang := languageNames[cl.Lang]
 	p := views.AdminClientPage{
 		ID:   cl.ID,
 		Name: cl.Name(),

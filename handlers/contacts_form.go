@@ -19,6 +19,8 @@ const (
 	fAccess        = "access"
 	fPreset        = "preset"
 	fContact       = "contact"
+	fEmailPerms    = "emails" // the history's field of a contact's email permissions
+	fAreaPerms     = "areas"  // and of its areas
 	emailPermField = "email_"
 	areaField      = "area_"
 )
@@ -133,13 +135,19 @@ func (f *contactForm) applyPreset(p *principal) (store.Preset, bool) {
 func (f *contactForm) validate() { f.identityForm.validate(f.errs) }
 
 // values lists what the form saves, by field name, as the history records it.
-func (f *contactForm) values(t *locales.Translator) [][2]string {
+func (f *contactForm) values() [][2]string {
 	return append(f.identityForm.values(), [][2]string{
 		{fAccess, yesNo(f.access)},
-		{"emails", permList(t, f.emails, store.EmailPermissions, emailPermField)},
-		{"areas", permList(t, f.areas, store.Areas, areaField)},
+		{fEmailPerms, permCodes(f.emails, store.EmailPermissions)},
+		{fAreaPerms, permCodes(f.areas, store.Areas)},
 		{fMarketing, yesNo(f.marketing)},
 	}...)
+}
+
+// permCodes records the permissions set in m, in order, by their codes: the history names
+// them in the reader's language (rowMaker.value).
+func permCodes(m map[string]bool, order []string) string {
+	return strings.Join(store.SortedKeys(m, order), ",")
 }
 
 // permList names the permissions set in m, in order, by their labels in t's language.

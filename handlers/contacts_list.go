@@ -148,11 +148,12 @@ func (s *Server) rowOf(t *locales.Translator, p *principal, ct *store.Contact, n
 	return r
 }
 
-// heldLabels lists the email categories ct receives, by their labels.
+// heldLabels lists the email categories ct receives, by their short names ("General,
+// Notas"), as the list of received emails names them.
 func heldLabels(t *locales.Translator, ct *store.Contact) []string {
 	var out []string
 	for _, k := range store.SortedKeys(ct.Emails, store.EmailPermissions) {
-		out = append(out, t.T("field."+emailPermField+k))
+		out = append(out, t.T("category."+k))
 	}
 	return out
 }

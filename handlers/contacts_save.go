@@ -36,7 +36,7 @@ func (s *Server) renderEditor(c *fiber.Ctx, id string, e views.ContactEdit) erro
 	if isHTMX(c) {
 		return s.render(c, fiber.StatusOK, title, views.ContactEditor(e))
 	}
-	return s.render(c, fiber.StatusOK, title, views.ContactPage(title, e))
+	return s.render(c, fiber.StatusOK, title, views.ContactPage(e))
 }
 
 // prepare runs what a posted contact form needs before saving: a preset button only fills
@@ -82,7 +82,7 @@ func (s *Server) createContact(c *fiber.Ctx) error {
 	ask := f.asksMarketing(ct)
 	ev := s.event(c, p, store.KindContactCreated)
 	empty.Country = ""
-	ev.Changes = append([]store.Change{{Field: fContact, New: ct.Name()}}, diffValues(empty.values(t), f.values(t))...)
+	ev.Changes = append([]store.Change{{Field: fContact, New: ct.Name()}}, diffValues(empty.values(), f.values())...)
 	token := newToken()
 	invited, err := s.store.CreateContact(ct, s.cfg.MaxContacts, token.hash, ev)
 	switch {
@@ -142,7 +142,7 @@ func (s *Server) saveContact(c *fiber.Ctx) error {
 	if f.rev != ct.Rev {
 		return conflict()
 	}
-	changes := diffValues(held.values(t), f.values(t))
+	changes := diffValues(held.values(), f.values())
 	if len(changes) > 0 {
 		ev := s.event(c, p, store.KindContactUpdated)
 		ev.Changes = append([]store.Change{{Field: fContact, New: ct.Name()}}, changes...)

@@ -12,7 +12,6 @@ import (
 // passwordForm is "Cambiar Contraseña" as typed. Passwords are never sent back.
 type passwordForm struct {
 	current, new, confirm string
-	verdict               secure.Verdict
 	errs                  map[string]string
 }
 
@@ -41,10 +40,9 @@ func (p *principal) passwordHash() string {
 // forms ask for them, and applies the password policy with personal.
 func parseNewPassword(c *fiber.Ctx, personal []string) *passwordForm {
 	f := &passwordForm{new: c.FormValue("new"), confirm: c.FormValue("confirm"), errs: map[string]string{}}
-	f.verdict = secure.EvaluatePassword(f.new, personal...)
-	switch {
-	case !f.verdict.OK():
-		f.errs["new"] = f.verdict.Problems[0]
+	switch verdict := secure.EvaluatePassword(f.new, personal...); {
+	case !verdict.OK():
+		f.errs["new"] = verdict.Problems[0]
 	case f.confirm != f.new:
 		f.errs["confirm"] = "form.password_mismatch"
 	}
@@ -92,7 +90,8 @@ func (f *passwordForm) page(t *locales.Translator, notice string) views.Password
 		New: views.Field{Name: "new", Label: t.T("field.new_password"), Error: msg("new")},
 		Confirm: views.Field{Name: "confirm", Label: t.T("field.confirm_password"), Type: "password",
 			Error: msg("confirm"), Autocomplete: "new-password", Required: true},
-		Strength: strengthView(t, f.new, f.verdict),
+		// The new password is never sent back, so its meter starts over empty with it.
+		Strength: views.Strength{Empty: true},
 		Error:    notice,
 	}
 }

@@ -7,6 +7,7 @@ package views
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"zona/locales"
@@ -66,6 +67,13 @@ func (u *User) LogoutURL() string {
 func ownerView(ctx context.Context) bool {
 	u := From(ctx).User
 	return u == nil || !u.Contact
+}
+
+// currentPage reports whether the request's page is the section at href or one of its
+// pages (/contacts/new is in /contacts).
+func currentPage(ctx context.Context, href string) bool {
+	path, _, _ := strings.Cut(From(ctx).Path, "?")
+	return path == href || strings.HasPrefix(path, href+"/")
 }
 
 // MenuItem is one link of the user menu.

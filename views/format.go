@@ -67,9 +67,37 @@ func ActorName(ctx context.Context, a store.Actor) string {
 	return T(ctx, "actor.unknown")
 }
 
-// Describe is the sentence that tells what an entry of the history records.
+// Describe is the sentence that tells what an entry of the history records, naming what
+// it concerns when the entry says: the contact ("Ana activó Emails Soporte para Jorge")
+// and the subject of a mail. An entry without those details reads the general sentence.
 func Describe(ctx context.Context, e store.Entry) string {
-	return T(ctx, "activity."+e.Kind, "Who", ActorName(ctx, e.Actor))
+	who := ActorName(ctx, e.Actor)
+	var contact string
+	for _, ch := range e.Changes {
+		if ch.Field == "contact" {
+			contact = ch.New + ch.Old // one of them: New while it exists, Old once deleted
+		}
+	}
+	switch {
+	case e.Kind == store.KindContactPermission && contact != "" && len(e.Changes) == 2:
+		perm := e.Changes[1]
+		on := perm.New == "✓"
+		key := "describe.permission_off"
+		switch {
+		case perm.Field == "access" && on:
+			key = "describe.access_on"
+		case perm.Field == "access":
+			key = "describe.access_off"
+		case on:
+			key = "describe.permission_on"
+		}
+		return T(ctx, key, "Who", who, "Perm", T(ctx, "field."+perm.Field), "Contact", contact)
+	case contact != "" || e.Detail["subject"] != "":
+		if key := "describe." + e.Kind; T(ctx, key) != key {
+			return T(ctx, key, "Who", who, "Contact", contact, "Subject", e.Detail["subject"])
+		}
+	}
+	return T(ctx, "activity."+e.Kind, "Who", who)
 }
 
 // joinDot joins the non-empty parts with " · ".
