@@ -87,6 +87,7 @@ var tests = []test{
 	{"RequestIsResolvedOnce", testRequestResolvedOnce},
 	{"RequestIsDueInTwentyBusinessDays", testRequestDueInBusinessDays},
 	{"PersonRequestsStayWithTheirPerson", testPersonRequestsScoped},
+	{"HistoryChainProvesEveryEntry", testHistoryChain},
 	{"CloseAccountErasesThePersonAndKeepsTheChain", testCloseAccount},
 	{"CloseAccountKeepsAWaitingNoticeUntilDone", testCloseAccountKeepsAWaitingNotice},
 	{"ArchiveRetentionRemovesOldMessagesOnly", testArchiveRetention},

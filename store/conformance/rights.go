@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -566,5 +569,80 @@ func testActivityRetention(t T, open Open) {
 	}
 	if p, err := s.PreviewRetention(cutoff, time.Time{}); err != nil || p != (store.RetentionPreview{}) {
 		t.Errorf("preview after pruning: %+v %v", p, err)
+	}
+}
+
+// checkChain verifies clientID's history as someone outside Zona would from HistoryChain
+// read in pages of three: each entry's stored form hashes to its Hash (with "hash" empty),
+// names the next older entry's hash as its Prev, and its personal part, if any, hashes to
+// its Digest. It returns how many entries have a personal part.
+func checkChain(t T, s Subject, clientID string) (personal int) {
+	t.Helper()
+	entries, _, err := s.ListActivity(clientID, "", 1000)
+	if err != nil {
+		t.Fatalf("ListActivity: %v", err)
+	}
+	var chain []store.ChainEntry
+	for before := ""; ; {
+		page, next, err := s.HistoryChain(clientID, before, 3)
+		if err != nil {
+			t.Fatalf("HistoryChain: %v", err)
+		}
+		chain = append(chain, page...)
+		if next == "" {
+			break
+		}
+		before = next
+	}
+	if len(chain) != len(entries) {
+		t.Fatalf("HistoryChain gave %d entries, ListActivity %d", len(chain), len(entries))
+	}
+	for i, ce := range chain {
+		e := entries[i]
+		if ce.Entry.ID != e.ID || ce.Entry.Hash != e.Hash || ce.Entry.IP != e.IP || ce.Entry.Actor != e.Actor {
+			t.Fatalf("chain entry %d is %+v, ListActivity's %+v", i, ce.Entry, e)
+		}
+		var stored struct{ ID, Hash, Prev, Digest string }
+		if err := json.Unmarshal(ce.Stored, &stored); err != nil {
+			t.Fatalf("entry %s: stored form %q: %v", e.ID, ce.Stored, err)
+		}
+		if stored.ID != e.ID || stored.Hash != e.Hash || stored.Prev != e.Prev {
+			t.Fatalf("entry %s: stored form %+v", e.ID, stored)
+		}
+		unhashed := bytes.Replace(ce.Stored, []byte(`"hash":"`+stored.Hash+`"`), []byte(`"hash":""`), 1)
+		if sum := sha256.Sum256(unhashed); hex.EncodeToString(sum[:]) != stored.Hash {
+			t.Errorf("entry %s (%s): its stored form does not hash to %s", e.ID, e.Kind, stored.Hash)
+		}
+		if i+1 < len(chain) && stored.Prev != chain[i+1].Entry.Hash {
+			t.Errorf("entry %s names %s as its predecessor, not the older entry's %s", e.ID, stored.Prev, chain[i+1].Entry.Hash)
+		}
+		if e.IP != "" && bytes.Contains(ce.Stored, []byte(e.IP)) {
+			t.Errorf("entry %s: the hashed form holds the IP in clear: %s", e.ID, ce.Stored)
+		}
+		if ce.Personal == nil {
+			continue
+		}
+		personal++
+		if sum := sha256.Sum256(ce.Personal); hex.EncodeToString(sum[:]) != stored.Digest {
+			t.Errorf("entry %s: the personal part does not hash to its digest %s", e.ID, stored.Digest)
+		}
+		if e.IP != "" && !bytes.Contains(ce.Personal, []byte(e.IP)) {
+			t.Errorf("entry %s: the personal part lacks the IP %s", e.ID, e.IP)
+		}
+	}
+	return personal
+}
+
+func testHistoryChain(t T, open Open) {
+	s := open(t)
+	c := seedAccount(t, s, "cadena")
+	if n := checkChain(t, s, c.ID); n < 4 {
+		t.Errorf("%d entries with a personal part, want the seeded account's (4 at least)", n)
+	}
+	if _, err := s.CloseAccount(c.ID, staffEvent.Actor); err != nil {
+		t.Fatalf("CloseAccount: %v", err)
+	}
+	if n := checkChain(t, s, c.ID); n != 0 {
+		t.Errorf("after closing, %d entries still have a personal part", n)
 	}
 }
