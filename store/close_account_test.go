@@ -185,21 +185,17 @@ func seedPersonal(t *testing.T, s *Store, word string) *Client {
 	return c
 }
 
+// Closing an account erases its personal data from Badger's files and shreds the keys that
+// sealed its history, which still verifies once the store is reopened (the conformance
+// suite checks what the closing does through the store's operations).
 func TestCloseAccountErasesPersonalDataAndKeepsTheChain(t *testing.T) {
 	dir := t.TempDir()
 	s := openAt(t, dir)
 	c := seedPersonal(t, s, marker)
-	other := seedPersonal(t, s, kept)
+	seedPersonal(t, s, kept)
 	keys := historyKeys(t, s, c.ID)
 	if len(keys) == 0 {
 		t.Fatal("no key seals the history")
-	}
-	before, _, err := s.ListActivity(c.ID, "", 100)
-	if err != nil || len(before) < 5 {
-		t.Fatalf("history before closing: %d entries, %v", len(before), err)
-	}
-	if before[len(before)-2].Actor.Name != marker+" Pérez" {
-		t.Fatalf("personal fields do not read back: %+v", before[len(before)-2])
 	}
 	s.Close()
 	// Before: the marker and the history's key are in the files, so the scans below can fail.
@@ -213,39 +209,8 @@ func TestCloseAccountErasesPersonalDataAndKeepsTheChain(t *testing.T) {
 	}
 
 	s = openAt(t, dir)
-	got, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff, ID: "01JSTAFF00000000000000000A", Name: "Eva Staff"})
-	if err != nil {
+	if _, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff, ID: "01JSTAFF00000000000000000A", Name: "Eva Staff"}); err != nil {
 		t.Fatal(err)
-	}
-	if want := (Closed{Messages: 1, Attachments: 1, Contacts: 1, Sessions: 1, Entries: len(before) - 1}); got != want {
-		// The account's creation was recorded by the system with no personal field.
-		t.Errorf("CloseAccount removed %+v, want %+v", got, want)
-	}
-	if _, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff}); !errors.Is(err, ErrAccountClosed) {
-		t.Errorf("closing again: %v, want ErrAccountClosed", err)
-	}
-	cl, err := s.ClientByID(c.ID)
-	if err != nil || !cl.Closed() || cl.Email != "" || cl.FirstName != "" || cl.Street != "" || cl.City != "" || cl.Fiscal.RFC != "" {
-		t.Fatalf("closed client record: %+v, %v", cl, err)
-	}
-	fk, err := s.FiscalKept(c.ID)
-	if err != nil || fk.RFC != "PEGA850101AB1" || fk.RazonSocial != "Razón "+strings.ToUpper(marker) || fk.Reason == "" {
-		t.Fatalf("fiscal record kept: %+v, %v", fk, err)
-	}
-	if _, err := s.ClientByEmail(marker + "@example.mx"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("the closed account's email still signs in: %v", err)
-	}
-	if n, err := s.VerifyActivity(c.ID); err != nil || n != len(before)+1 {
-		t.Errorf("VerifyActivity after closing: %d entries, %v; want %d", n, err, len(before)+1)
-	}
-	after, _, err := s.ListActivity(c.ID, "", 100)
-	if err != nil || len(after) != len(before)+1 || after[0].Kind != KindAccountClosed || after[0].Actor.ID != "01JSTAFF00000000000000000A" {
-		t.Fatalf("history after closing: %+v, %v", after, err)
-	}
-	for _, e := range after[1:] {
-		if e.IP != "" || e.UserAgent != "" || e.Actor.Name != "" || len(e.Detail) > 0 {
-			t.Errorf("entry %s kept personal fields: %+v", e.Kind, e)
-		}
 	}
 	// Nothing names the account any more: links, outbox, any prefix personalKeys lists.
 	if err := s.db.View(func(txn *badger.Txn) error {
@@ -263,16 +228,6 @@ func TestCloseAccountErasesPersonalDataAndKeepsTheChain(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatal(err)
-	}
-	if hits, _, err := s.SearchClients(marker); err != nil || len(hits) != 0 {
-		t.Errorf("search still finds the closed account: %v, %v", hits, err)
-	}
-	// The other account is untouched.
-	if n, err := s.VerifyActivity(other.ID); err != nil || n < 5 {
-		t.Errorf("other history: %d, %v", n, err)
-	}
-	if oc, err := s.ClientByEmail(kept + "@example.mx"); err != nil || oc.FirstName != kept {
-		t.Errorf("other client: %+v, %v", oc, err)
 	}
 	s.Close()
 
@@ -340,9 +295,10 @@ func queueNotice(t *testing.T, s *Store, c *Client, word string) *Message {
 	return m
 }
 
-// The notice queued just before the closing is kept, with its outbox item, until its copy
-// is sent or given up; then it is erased like the rest, from the files too, and the history
-// still verifies.
+// The notice queued just before the closing is kept by Open, which finishes closings, until
+// its copy is sent or given up; then it is erased from the files too, with its failed-copy
+// note, and the history still verifies after reopening (the conformance suite checks the
+// notice's way through the outbox).
 func TestCloseAccountKeepsAWaitingNoticeUntilItsCopyIsDone(t *testing.T) {
 	for _, finish := range []struct {
 		name string
@@ -356,12 +312,8 @@ func TestCloseAccountKeepsAWaitingNoticeUntilItsCopyIsDone(t *testing.T) {
 			s := openAt(t, dir)
 			c := seedPersonal(t, s, marker)
 			notice := queueNotice(t, s, c, marker)
-			got, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff, ID: "01JSTAFF00000000000000000A"})
-			if err != nil {
+			if _, err := s.CloseAccount(c.ID, Actor{Kind: ActorStaff, ID: "01JSTAFF00000000000000000A"}); err != nil {
 				t.Fatal(err)
-			}
-			if got.Messages != 1 || got.Attachments != 1 || got.Waiting != 1 {
-				t.Errorf("CloseAccount removed %+v, want the archived message removed and the notice kept", got)
 			}
 			s.Close()
 			// Open finishes closings, but leaves a notice still waiting.
@@ -383,17 +335,8 @@ func TestCloseAccountKeepsAWaitingNoticeUntilItsCopyIsDone(t *testing.T) {
 			if err := finish.done(s, notice.Copies[0].ID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.MessageByID(c.ID, notice.ID); !errors.Is(err, ErrNotFound) {
-				t.Errorf("the notice after its copy was %s: %v", finish.name, err)
-			}
-			if items, err := s.Outbox(); err != nil || len(items) != 0 {
-				t.Errorf("outbox after delivery: %+v %v", items, err)
-			}
 			if failed, err := listAll[failedRef](s, failedPrefix); err != nil || len(failed) != 0 {
 				t.Errorf("failed-copy notes left: %+v %v", failed, err)
-			}
-			if _, err := s.VerifyActivity(c.ID); err != nil {
-				t.Errorf("VerifyActivity: %v", err)
 			}
 			if keys := versionsHolding(t, s, marker); len(keys) > 0 {
 				t.Errorf("the marker is still in %q", keys)

@@ -89,6 +89,22 @@ func (s trustingVerify) VerifyActivity(clientID string) (int, error) {
 	return n, err
 }
 
+// resolveAgain is a Badger store that resolves a request again instead of refusing, as a
+// store that writes the resolution without looking at the request's state would.
+type resolveAgain struct{ store.Records }
+
+func (s resolveAgain) ResolveRequest(id string, approve bool, note string, ev store.Event) (*store.Request, error) {
+	r, err := s.Records.ResolveRequest(id, approve, note, ev)
+	if errors.Is(err, store.ErrRequestResolved) {
+		r.State, r.Note, r.ResolvedBy = store.RequestRejected, note, ev.Actor
+		if approve {
+			r.State = store.RequestApproved
+		}
+		return r, nil
+	}
+	return r, err
+}
+
 // checkThenCount is a sessions store whose reservation reads the counters, then counts:
 // the check-then-count that a concurrent burst slips through.
 type checkThenCount struct{ store.Limits }
@@ -131,6 +147,10 @@ func TestConformanceFailsBrokenStores(t *testing.T) {
 			s.Records = trustingVerify{s.Records}
 			return s
 		}, "VerifyActivityFindsTampering", "tampered entry", "ArchivePagesAtDepth"},
+		{"a request is resolved twice", func(s conformance.Subject) conformance.Subject {
+			s.Records = resolveAgain{s.Records}
+			return s
+		}, "RequestIsResolvedOnce", "resolving twice", "PersonRequestsStayWithTheirPerson"},
 		{"a rate limit checks, then counts", func(s conformance.Subject) conformance.Subject {
 			s.Limits = checkThenCount{s.Limits}
 			return s

@@ -34,8 +34,9 @@ func appendAt(t *testing.T, s *Store, clientID string, ev Event, at time.Time) {
 	}
 }
 
-// Activity retention removes the old entries and shreds the keys of the months it emptied:
-// the removed entries' personal data is unreadable from the files, the rest still verifies.
+// Activity retention shreds the keys of the months it emptied: the removed entries'
+// personal data is unreadable from the files, the rest still verifies (the conformance
+// suite checks what retention removes through the store's operations).
 func TestActivityRetentionShredsEmptiedMonths(t *testing.T) {
 	dir := t.TempDir()
 	s := openAt(t, dir)
@@ -63,10 +64,6 @@ func TestActivityRetentionShredsEmptiedMonths(t *testing.T) {
 		t.Fatalf("%d history keys, want one per month (3)", len(oldKeys))
 	}
 	cutoff := old.AddDate(0, 2, 0) // after both old months
-	p, err := s.PreviewRetention(cutoff, time.Time{})
-	if err != nil || p.Entries != 2 || p.Histories != 1 {
-		t.Fatalf("preview: %+v, %v; want 2 entries in 1 history", p, err)
-	}
 	s.Close()
 	for _, k := range oldKeys[:2] {
 		if len(filesHolding(t, dir, k)) == 0 {
@@ -83,10 +80,6 @@ func TestActivityRetentionShredsEmptiedMonths(t *testing.T) {
 	if n, err := s.VerifyActivity(c.ID); err != nil || n != 1 {
 		t.Errorf("VerifyActivity: %d, %v", n, err)
 	}
-	list, _, err := s.ListActivity(c.ID, "", 10)
-	if err != nil || len(list) != 1 || list[0].IP != "198.51.100.1" {
-		t.Errorf("history left: %+v, %v", list, err)
-	}
 	s.Close()
 	for _, k := range oldKeys[:2] {
 		if files := filesHolding(t, dir, k); len(files) > 0 {
@@ -95,16 +88,16 @@ func TestActivityRetentionShredsEmptiedMonths(t *testing.T) {
 	}
 }
 
-// Archive retention removes the messages older than its cutoff, from the files too, and
-// keeps newer ones and old ones still waiting for delivery.
-func TestArchiveRetentionRemovesOldMessagesOnly(t *testing.T) {
+// Archive retention removes the messages older than its cutoff from the files too (the
+// conformance suite checks which messages it removes through the store's operations).
+func TestArchiveRetentionErasesFromTheFiles(t *testing.T) {
 	dir := t.TempDir()
 	s := openAt(t, dir)
 	c := &Client{Email: "archivo@example.mx", FirstName: "Archivo"}
 	if err := s.CreateClient(c, sysEvent); err != nil {
 		t.Fatal(err)
 	}
-	queue := func(subject string, age time.Duration, status string) *Message {
+	queue := func(subject string, age time.Duration) { // archived, its copy sent
 		t.Helper()
 		m := &Message{ClientID: c.ID, Category: CategoryGeneral, Subject: subject, From: "zona@example.mx",
 			Copies: []Copy{{Kind: "owner", PersonID: c.ID, To: c.Email}}}
@@ -119,37 +112,22 @@ func TestArchiveRetentionRemovesOldMessagesOnly(t *testing.T) {
 				return err
 			}
 			stored.At = stored.At.Add(-age)
-			stored.Copies[0].Status = status
+			stored.Copies[0].Status = CopySent
 			return put(txn, messageKey(c.ID, m.ID), &stored)
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return m
 	}
 	year := 365 * 24 * time.Hour
-	oldSent := queue("zqxviejoqz", 2*year, CopySent)
-	oldQueued := queue("viejoencola", 2*year, CopyQueued)
-	recent := queue("reciente", 0, CopySent)
-	cutoff := time.Now().Add(-year)
-	p, err := s.PreviewRetention(time.Time{}, cutoff)
-	if err != nil || p.Messages != 1 || p.Attachments != 1 || p.Waiting != 1 || p.Entries != 0 {
-		t.Fatalf("preview: %+v, %v", p, err)
-	}
+	queue("zqxviejoqz", 2*year)
+	queue("reciente", 0)
 	s.Close()
 	if len(filesHolding(t, dir, []byte("zqxviejoqz"))) == 0 {
 		t.Fatal("the old message is not in the files before retention: the test proves nothing")
 	}
 	s = openAt(t, dir)
-	if n, err := s.PruneArchive(cutoff); err != nil || n != 1 {
+	if n, err := s.PruneArchive(time.Now().Add(-year)); err != nil || n != 1 {
 		t.Fatalf("PruneArchive: %d, %v; want 1", n, err)
-	}
-	if _, err := s.MessageByID(c.ID, oldSent.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("the old message is still archived: %v", err)
-	}
-	for _, m := range []*Message{oldQueued, recent} {
-		if _, err := s.MessageByID(c.ID, m.ID); err != nil {
-			t.Errorf("message %q removed: %v", m.Subject, err)
-		}
 	}
 	s.Close()
 	if files := filesHolding(t, dir, []byte("zqxviejoqz")); len(files) > 0 {

@@ -1,7 +1,8 @@
 // Package conformance is the test suite every implementation of store.Records must pass:
 // records and their indexes, the uniqueness of sign-in emails, the history chain and its
 // verification, the outbox's leases and exactly-once delivery, limits under concurrency,
-// pagination at depth and the backup's round trip. Zona's Badger store runs it in
+// pagination at depth, the backup's round trip, and the data rights: exports, ARCO requests,
+// closing an account and retention. Zona's Badger store runs it in
 // store/conformance_test.go; a second implementation (docs/scaling.md) runs it the same way:
 //
 //	func TestConformance(t *testing.T) {
@@ -80,6 +81,17 @@ var tests = []test{
 	{"HistoryPagesAtDepth", testHistoryDepth},
 	// Backup.
 	{"BackupRestoreRoundTrip", testBackupRoundTrip},
+	// Data rights.
+	{"ExportsBelongToTheirPerson", testExportsBelongToTheirPerson},
+	{"ExportChunksRoundTrip", testExportChunksRoundTrip},
+	{"RequestIsResolvedOnce", testRequestResolvedOnce},
+	{"RequestIsDueInTwentyBusinessDays", testRequestDueInBusinessDays},
+	{"PersonRequestsStayWithTheirPerson", testPersonRequestsScoped},
+	{"HistoryChainProvesEveryEntry", testHistoryChain},
+	{"CloseAccountErasesThePersonAndKeepsTheChain", testCloseAccount},
+	{"CloseAccountKeepsAWaitingNoticeUntilDone", testCloseAccountKeepsAWaitingNotice},
+	{"ArchiveRetentionRemovesOldMessagesOnly", testArchiveRetention},
+	{"ActivityRetentionRemovesWhatItPreviewed", testActivityRetention},
 }
 
 // Names lists the suite's tests, in the order Run runs them.
