@@ -27,7 +27,7 @@ func TestContactFormDoesNotRevealOtherAccounts(t *testing.T) {
 
 	// Names, emails, IDs, times and tokens differ by nature; nothing else may.
 	same := func(body, email, id string) string {
-		body = strings.ReplaceAll(body, email, "EMAIL")
+		body = strings.ReplaceAll(withoutCSRF(body), email, "EMAIL")
 		if id != "" {
 			body = strings.ReplaceAll(body, id, "ID")
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -60,6 +61,13 @@ type agent struct {
 func (e *env) agent() *agent {
 	return &agent{e: e, cookies: map[string]string{}, headers: map[string]string{}}
 }
+
+// csrfValue is a page's CSRF token where the page carries it: in forms and in the htmx
+// headers of the body. It is masked anew for every response (csrf.go).
+var csrfValue = regexp.MustCompile(`(name="_csrf" value="|X-CSRF-Token&#34;:&#34;)[A-Za-z0-9_-]+`)
+
+// withoutCSRF is body with its CSRF tokens blanked, for comparing two answers.
+func withoutCSRF(body string) string { return csrfValue.ReplaceAllString(body, "${1}CSRF") }
 
 type response struct {
 	*http.Response
