@@ -16,7 +16,7 @@ import (
 )
 
 // customerPages are the customer's pages that the navigation must offer the owner.
-var customerPages = []string{"/zona", "/account", "/contacts", "/password", "/emails", "/activity", "/sessions", "/security"}
+var customerPages = []string{"/zona", "/account", "/contacts", "/password", "/emails", "/activity", "/sessions", "/security", "/privacy"}
 
 // serveFurnished runs the app with Ana, one contact who receives two kinds of email, and a
 // message in her archive, so that every customer page has something on it.
@@ -93,7 +93,7 @@ func assertSectionNav(t *testing.T, tab *Tab, page string) {
 		t.Errorf("%s (%s): the sections button is shown at desktop width", page, tab.vp.Name)
 	}
 	// The sections are the dashboard and every page of the user menu (a page added to the
-	// menu joins them), the eight customer pages among them.
+	// menu joins them), the nine customer pages among them.
 	want := append([]string{"/zona"}, Eval[[]string](tab, `[...document.querySelectorAll('[data-testid="user-menu"] ul a')].map(a => a.getAttribute("href"))`)...)
 	got := visible()
 	if !slices.Equal(got, want) {
