@@ -14,24 +14,20 @@ import (
 )
 
 // When formats t in the request's time zone and language.
-func When(ctx context.Context, t time.Time) string {
-	v := From(ctx)
-	loc := v.Loc
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format(v.Tr.T("format.datetime"))
-}
+func When(ctx context.Context, t time.Time) string { return formatIn(ctx, t, "format.datetime") }
 
 // Day formats the date of t (a day's start in the operator's time zone, as a deadline is
 // kept) in the request's language.
-func Day(ctx context.Context, t time.Time) string {
+func Day(ctx context.Context, t time.Time) string { return formatIn(ctx, t, "format.date") }
+
+// formatIn formats t in the request's time zone with the layout its language names layout.
+func formatIn(ctx context.Context, t time.Time, layout string) string {
 	v := From(ctx)
 	loc := v.Loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	return t.In(loc).Format(v.Tr.T("format.date"))
+	return t.In(loc).Format(v.Tr.T(layout))
 }
 
 var uaParser = sync.OnceValue(useragent.NewParser)
